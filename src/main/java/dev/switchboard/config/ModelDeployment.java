@@ -1,0 +1,58 @@
+package dev.switchboard.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One entry of {@code model_list}: a public model name and the one backend that serves it.
+ * Immutable once built by {@link ConfigLoader}; the JSON members must be treated as read-only.
+ *
+ * @param modelName            the name clients send as {@code model}
+ * @param provider             the LiteLLM prefix as written ({@code openai}, {@code hosted_vllm}, {@code ollama_chat}, ...)
+ * @param kind                 the wire protocol that prefix implies
+ * @param backendModel         the model name sent to the backend (the part after the prefix)
+ * @param apiBase              the backend's base URL, without a trailing slash; provider default applied
+ * @param apiKey               sent as {@code Authorization: Bearer}; null when none. A secret: never logged or returned
+ * @param timeout              deadline for the whole request
+ * @param streamTimeout        for streams: longest wait for the first byte and between two chunks
+ * @param maxParallelRequests  most requests in flight to the backend at once; 0 means no limit
+ * @param extraHeaders         headers added to every upstream request
+ * @param modelInfo            the user's {@code model_info}, returned by /model/info
+ * @param litellmParams        every {@code litellm_params} key, env references resolved (secrets included: strip before showing)
+ * @param id                   {@code model_info.id}, or a stable hash of name and params (LiteLLM's {@code x-litellm-model-id})
+ * @param index                position in {@code model_list}, for messages that name a YAML path
+ */
+public record ModelDeployment(
+    String modelName,
+    String provider,
+    ProviderKind kind,
+    String backendModel,
+    String apiBase,
+    String apiKey,
+    Duration timeout,
+    Duration streamTimeout,
+    int maxParallelRequests,
+    Map<String, String> extraHeaders,
+    JsonObject modelInfo,
+    JsonObject litellmParams,
+    String id,
+    int index) {
+
+  /** {@code litellm_params} keys whose values are secrets: never logged, never returned. */
+  public static final java.util.Set<String> SECRET_PARAMS = java.util.Set.of(
+      "api_key", "aws_secret_access_key", "aws_session_token", "vertex_credentials", "azure_ad_token");
+
+  /** {@code litellm_params} with secrets removed, as /model/info shows them. */
+  public JsonObject publicParams() {
+    JsonObject copy = litellmParams.copy();
+    SECRET_PARAMS.forEach(copy::remove);
+    return copy;
+  }
+
+  /** The event-bus address this model's BackendVerticle serves (see docs/event-bus.md). */
+  public String address() {
+    return dev.switchboard.bus.Addresses.backend(modelName);
+  }
+}

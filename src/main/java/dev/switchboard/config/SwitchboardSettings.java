@@ -1,0 +1,33 @@
+package dev.switchboard.config;
+
+import java.time.Duration;
+
+/**
+ * Switchboard's own settings, under the top-level {@code switchboard_settings:} key so that the
+ * LiteLLM sections stay LiteLLM's.
+ *
+ * @param maxBodyBytes          largest request body accepted (413 above)
+ * @param queueSize             per model, requests that may wait for a free slot when max_parallel_requests is reached
+ * @param queueTimeout          longest a request waits in that queue before a 429
+ * @param ackTimeout            how long the API waits for a BackendVerticle to accept a call (503 after)
+ * @param keepaliveInterval     how often both ends of an open stream tell each other they are alive
+ * @param streamPeerTimeout     silence after which an open stream's peer is taken for dead
+ * @param shutdownGrace         how long a shutdown (or a removed model) waits for requests in flight
+ * @param metricsRequireAuth    whether GET /metrics needs the master key
+ * @param eventBridgePort       TCP event-bus bridge port; 0 means off
+ * @param eventBridgeHost       interface the bridge binds to
+ * @param clusterName           keeps separate clusters on one network apart
+ */
+public record SwitchboardSettings(
+    long maxBodyBytes,
+    int queueSize,
+    Duration queueTimeout,
+    Duration ackTimeout,
+    Duration keepaliveInterval,
+    Duration streamPeerTimeout,
+    Duration shutdownGrace,
+    boolean metricsRequireAuth,
+    int eventBridgePort,
+    String eventBridgeHost,
+    String clusterName) {
+}
