@@ -1,0 +1,207 @@
+package dev.switchboard.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code model_list}: one {@link ModelDeployment} per entry whose provider Switchboard can serve. */
+final class ModelParser {
+
+  /** LiteLLM prefixes whose servers speak OpenAI's API as is. */
+  static final Set<String> OPENAI_COMPATIBLE = Set.of("openai", "hosted_vllm", "openai_like", "custom_openai",
+      "text-completion-openai", "litellm_proxy", "lm_studio", "llamafile", "vllm", "xinference");
+  static final Set<String> OLLAMA = Set.of("ollama", "ollama_chat");
+  /** Where LiteLLM sends a prefix's requests when api_base is not set. */
+  private static final Map<String, String> DEFAULT_API_BASES = Map.of(
+      "openai", "https://api.openai.com/v1",
+      "lm_studio", "http://localhost:1234/v1",
+      "llamafile", "http://127.0.0.1:8080/v1");
+  private static final String OLLAMA_DEFAULT = "http://localhost:11434";
+  private static final String URL = "the URL of the server, e.g. http://localhost:8000/v1";
+  private static final String MODEL = "\"<provider>/<model>\", e.g. \"openai/qwen3\"";
+  private static final Set<String> ENTRY_KEYS = Set.of("model_name", "litellm_params", "model_info");
+
+  /** What a model inherits when it does not set its own value. */
+  record Defaults(Duration timeout, Duration streamTimeout, int maxParallelRequests) {
+  }
+
+  private ModelParser() {
+  }
+
+  static List<ModelDeployment> parse(Object raw, Defaults defaults, Fields f) throws ConfigException {
+    if (raw == null) {
+      return List.of(); // a pure front door in a cluster serves no model itself
+    }
+    if (!(raw instanceof List<?> entries)) {
+      throw f.wrong("model_list", raw, "a list of entries with model_name and litellm_params");
+    }
+    List<ModelDeployment> models = new ArrayList<>();
+    Map<String, Integer> firstUse = new HashMap<>();
+    for (int i = 0; i < entries.size(); i++) {
+      ModelDeployment m = entry(entries.get(i), i, defaults, f);
+      if (m == null) {
+        continue;
+      }
+      Integer earlier = firstUse.putIfAbsent(m.modelName(), i);
+      if (earlier != null) {
+        throw f.error("model_list[" + i + "].model_name", Fields.describe(m.modelName())
+            + " is already used by model_list[" + earlier + "] (expected: one entry per model_name)");
+      }
+      models.add(m);
+    }
+    return models;
+  }
+
+  private static ModelDeployment entry(Object raw, int i, Defaults defaults, Fields f) throws ConfigException {
+    String at = "model_list[" + i + "]";
+    Map<String, Object> entry = f.mapping(raw, at, "a mapping with model_name and litellm_params");
+    if (entry == null) {
+      throw f.wrong(at, null, "a mapping with model_name and litellm_params");
+    }
+    String name = f.string(entry.get("model_name"), at + ".model_name", "a non-empty string");
+    if (name == null || name.isBlank()) {
+      throw f.error(at + ".model_name", (name == null ? "missing" : Fields.describe(name))
+          + " (expected: a non-empty string, the name clients send as \"model\")");
+    }
+    String paramsPath = at + ".litellm_params";
+    Map<String, Object> params = f.mapping(entry.get("litellm_params"), paramsPath, "a mapping with at least model");
+    if (params == null) {
+      throw f.error(paramsPath, "missing (expected: a mapping with at least model)");
+    }
+    String model = f.string(params.get("model"), paramsPath + ".model", MODEL);
+    if (model == null || model.isBlank()) {
+      throw f.error(paramsPath + ".model", (model == null ? "missing" : Fields.describe(model))
+          + " (expected: " + MODEL + ")");
+    }
+    int slash = model.indexOf('/');
+    String provider = slash < 0 ? "openai" : model.substring(0, slash); // LiteLLM infers OpenAI
+    String backendModel = slash < 0 ? model : model.substring(slash + 1);
+    if (provider.isBlank() || backendModel.isBlank()) {
+      throw f.wrong(paramsPath + ".model", model, MODEL);
+    }
+    ProviderKind kind = params.containsKey("mock_response") ? ProviderKind.MOCK : kindOf(provider);
+    if (kind == null) {
+      f.warn(at + " (" + name + "): provider '" + provider + "' is not supported by Switchboard; this model is skipped");
+      return null;
+    }
+    for (String key : entry.keySet()) {
+      if (!ENTRY_KEYS.contains(key)) {
+        f.ignored(Fields.child(at, key));
+      }
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> resolved = (Map<String, Object>) f.resolve(params, paramsPath);
+    String apiBase = apiBase(resolved.get("api_base"), provider, kind, paramsPath + ".api_base", f);
+    String apiKey = f.secret(resolved.get("api_key"), paramsPath + ".api_key");
+    Duration timeout = f.seconds(resolved.get("timeout"), paramsPath + ".timeout", false);
+    timeout = timeout != null ? timeout : defaults.timeout();
+    Duration streamTimeout = f.seconds(resolved.get("stream_timeout"), paramsPath + ".stream_timeout", false);
+    streamTimeout = streamTimeout != null ? streamTimeout
+        : defaults.streamTimeout() != null ? defaults.streamTimeout() : timeout;
+    Integer parallel = f.integer(resolved.get("max_parallel_requests"), paramsPath + ".max_parallel_requests", 0,
+        "an integer >= 0 (0 means no limit)");
+    Map<String, String> headers = headers(resolved.get("extra_headers"), paramsPath + ".extra_headers", f);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> info = (Map<String, Object>) f.resolve(
+        f.mapping(entry.get("model_info"), at + ".model_info", "a mapping"), at + ".model_info");
+    JsonObject modelInfo = YamlReader.frozenJson(info == null ? Map.of() : info);
+    JsonObject litellmParams = YamlReader.frozenJson(resolved);
+    Object infoId = modelInfo.getValue("id");
+    String id = infoId != null ? String.valueOf(infoId) : sha256(name + "\n" + litellmParams.encode());
+    return new ModelDeployment(name, provider, kind, backendModel, apiBase, apiKey, timeout, streamTimeout,
+        parallel != null ? parallel : defaults.maxParallelRequests(), headers, modelInfo, litellmParams, id, i);
+  }
+
+  private static ProviderKind kindOf(String provider) {
+    if (OPENAI_COMPATIBLE.contains(provider)) {
+      return ProviderKind.OPENAI_COMPATIBLE;
+    }
+    return OLLAMA.contains(provider) ? ProviderKind.OLLAMA : null;
+  }
+
+  private static String apiBase(Object raw, String provider, ProviderKind kind, String path, Fields f)
+      throws ConfigException {
+    String base = f.string(raw, path, URL);
+    String origin = "";
+    if (base == null) {
+      if (kind == ProviderKind.MOCK) {
+        return null;
+      } else if (kind == ProviderKind.OLLAMA) {
+        base = f.env().get("OLLAMA_API_BASE");
+        origin = " (from OLLAMA_API_BASE)";
+        if (base == null) {
+          return OLLAMA_DEFAULT;
+        }
+      } else {
+        base = DEFAULT_API_BASES.get(provider);
+        if (base == null) {
+          throw f.error(path, "missing (expected: " + URL + ")");
+        }
+      }
+    }
+    String url = validUrl(base, path, origin, f);
+    if (kind == ProviderKind.OLLAMA && url.endsWith("/v1")) {
+      String fixed = url.substring(0, url.length() - 3).replaceAll("/+$", "");
+      f.warn(path + ": Ollama's native API is not under /v1; using " + fixed + " instead of " + url);
+      return fixed;
+    }
+    return url;
+  }
+
+  private static String validUrl(String base, String path, String origin, Fields f) throws ConfigException {
+    String url = base.trim().replaceAll("/+$", "");
+    try {
+      URI uri = new URI(url);
+      String scheme = uri.getScheme();
+      // URI leaves the host null for names with '_' (Docker service names), so accept the authority.
+      String authority = uri.getRawAuthority();
+      boolean hasHost = uri.getHost() != null
+          || (authority != null && !authority.replaceFirst("^.*@", "").replaceFirst(":\\d*$", "").isEmpty());
+      if (scheme != null && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) && hasHost) {
+        return url;
+      }
+    } catch (URISyntaxException e) {
+      // reported below, with the path, like any other bad URL
+    }
+    throw f.error(path, Fields.describe(base) + origin + " (expected: an http:// or https:// URL with a host, e.g. "
+        + "http://localhost:8000/v1)");
+  }
+
+  private static Map<String, String> headers(Object raw, String path, Fields f) throws ConfigException {
+    Map<String, Object> map = f.mapping(raw, path, "a mapping of header name to value");
+    if (map == null) {
+      return Map.of();
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : map.entrySet()) {
+      Object v = e.getValue();
+      if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+        throw f.wrong(Fields.child(path, e.getKey()), v, "a string");
+      }
+      headers.put(e.getKey(), String.valueOf(v));
+    }
+    return Collections.unmodifiableMap(headers);
+  }
+
+  private static String sha256(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.switchboard.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code switchboard_settings}: Switchboard's own section. Unlike the LiteLLM sections it is
+ * strict, because nothing but Switchboard writes it, so an unknown key can only be a typo.
+ */
+final class SwitchboardSettingsParser {
+
+  private static final String AT = "switchboard_settings";
+  private static final Set<String> KEYS = Set.of("max_body_size_mb", "queue_size", "queue_timeout", "ack_timeout_ms",
+      "keepalive_interval_ms", "stream_peer_timeout_ms", "shutdown_grace", "metrics", "event_bridge", "cluster");
+  private static final String MS = "an integer number of milliseconds > 0";
+
+  private SwitchboardSettingsParser() {
+  }
+
+  /** {@code generalBodyBytes}: general_settings.max_request_size_mb, used when this section sets no limit. */
+  static SwitchboardSettings parse(Object raw, Long generalBodyBytes, Fields f) throws ConfigException {
+    Map<String, Object> s = section(raw, AT, KEYS, f);
+    Double bodyMb = f.number(s.get("max_body_size_mb"), AT + ".max_body_size_mb", "a number of MB > 0");
+    if (bodyMb != null && bodyMb <= 0) {
+      throw f.wrong(AT + ".max_body_size_mb", bodyMb, "a number of MB > 0");
+    }
+    long bodyBytes = bodyMb != null ? SettingsParser.megabytes(bodyMb)
+        : generalBodyBytes != null ? generalBodyBytes : SettingsParser.megabytes(32);
+    Integer queueSize = f.integer(s.get("queue_size"), AT + ".queue_size", 0, "an integer >= 0");
+    Duration queueTimeout = f.seconds(s.get("queue_timeout"), AT + ".queue_timeout", false);
+    Duration ack = f.millis(s.get("ack_timeout_ms"), AT + ".ack_timeout_ms", MS);
+    Duration keepalive = f.millis(s.get("keepalive_interval_ms"), AT + ".keepalive_interval_ms", MS);
+    Duration peerTimeout = f.millis(s.get("stream_peer_timeout_ms"), AT + ".stream_peer_timeout_ms", MS);
+    keepalive = keepalive != null ? keepalive : Duration.ofMillis(400);
+    peerTimeout = peerTimeout != null ? peerTimeout : Duration.ofMillis(1500);
+    if (peerTimeout.compareTo(keepalive) <= 0) {
+      // A peer that keeps alive every N ms would be taken for dead before it could speak.
+      throw f.error(AT + ".stream_peer_timeout_ms", peerTimeout.toMillis()
+          + " (expected: more than keepalive_interval_ms, " + keepalive.toMillis() + ")");
+    }
+    Duration grace = f.seconds(s.get("shutdown_grace"), AT + ".shutdown_grace", true);
+
+    Map<String, Object> metrics = section(s.get("metrics"), AT + ".metrics", Set.of("require_auth"), f);
+    Boolean requireAuth = f.bool(metrics.get("require_auth"), AT + ".metrics.require_auth");
+
+    String bridgeAt = AT + ".event_bridge";
+    Map<String, Object> bridge = section(s.get("event_bridge"), bridgeAt, Set.of("port", "host"), f);
+    Long port = f.integer(bridge.get("port"), bridgeAt + ".port", 0, 65535, "an integer from 0 (off) to 65535");
+    String host = nonEmpty(bridge.get("host"), bridgeAt + ".host", "a host name or IP address", f);
+
+    Map<String, Object> cluster = section(s.get("cluster"), AT + ".cluster", Set.of("name"), f);
+    String clusterName = nonEmpty(cluster.get("name"), AT + ".cluster.name", "a non-empty string", f);
+
+    return new SwitchboardSettings(
+        bodyBytes,
+        queueSize != null ? queueSize : 100,
+        queueTimeout != null ? queueTimeout : Duration.ofSeconds(600),
+        ack != null ? ack : Duration.ofMillis(1500),
+        keepalive,
+        peerTimeout,
+        grace != null ? grace : Duration.ofSeconds(30),
+        requireAuth != null && requireAuth,
+        port != null ? port.intValue() : 0,
+        host != null ? host : "127.0.0.1",
+        clusterName != null ? clusterName : "switchboard");
+  }
+
+  private static Map<String, Object> section(Object raw, String path, Set<String> keys, Fields f)
+      throws ConfigException {
+    Map<String, Object> map = SettingsParser.orEmpty(f.mapping(raw, path, "a mapping"));
+    for (String key : map.keySet()) {
+      if (!keys.contains(key)) {
+        throw f.error(Fields.child(path, key), "unknown setting (expected one of: "
+            + String.join(", ", keys.stream().sorted().toList()) + ")");
+      }
+    }
+    return map;
+  }
+
+  private static String nonEmpty(Object raw, String path, String expected, Fields f) throws ConfigException {
+    String s = f.string(raw, path, expected);
+    if (s != null && s.isBlank()) {
+      throw f.wrong(path, s, expected);
+    }
+    return s;
+  }
+}
