@@ -130,7 +130,9 @@ final class YamlReader {
 
   private static void checkDepth(String source, String path, int depth) throws ConfigException {
     if (depth > MAX_DEPTH) {
-      throw ConfigException.at(source, path, "nested more than " + MAX_DEPTH
+      // An anchor that refers to itself would make the path as long as the limit: name where it starts.
+      String shown = path.length() > 60 ? path.substring(0, 60) + "..." : path;
+      throw ConfigException.at(source, shown, "nested more than " + MAX_DEPTH
           + " levels deep (expected: no anchor that refers to itself)");
     }
   }

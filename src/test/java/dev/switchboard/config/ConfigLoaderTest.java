@@ -1,5 +1,7 @@
 package dev.switchboard.config;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -388,5 +390,23 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> m.litellmParams().put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> m.extraHeaders().put("x", "1")).isInstanceOf(UnsupportedOperationException.class);
     assertThat(m.publicParams().put("x", 1).getInteger("x")).isEqualTo(1);
+  }
+
+  @Test
+  void fromJsonAcceptsNestedJsonObjectsAndArrays() throws Exception {
+    JsonObject root = new JsonObject()
+        .put("model_list", new JsonArray().add(new JsonObject()
+            .put("model_name", "j")
+            .put("litellm_params", new JsonObject().put("model", "vllm/j").put("api_base", "os.environ/B")
+                .put("stop", new JsonArray().add("x")))));
+    SwitchboardConfig config = ConfigLoader.fromJson(root, "cluster", Map.of("B", "https://gpu/v1"));
+    assertThat(config.source()).isEqualTo("cluster");
+    assertThat(config.models().get(0).apiBase()).isEqualTo("https://gpu/v1");
+    assertThat(config.models().get(0).litellmParams().getJsonArray("stop").getString(0)).isEqualTo("x");
+  }
+
+  @Test
+  void anchorThatRefersToItselfIsRejected() {
+    assertThat(failure("model_list: &loop [*loop]").getMessage()).contains("nested more than");
   }
 }
