@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Run Switchboard from a checkout: build the jar when needed, then exec java.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jar="$repo_root/target/switchboard.jar"
+
+usage() {
+  cat <<EOF
+Usage: scripts/run.sh [switchboard options...]
+
+Builds target/switchboard.jar if it is missing or older than pom.xml or src/
+(mvn -B -q package -DskipTests, in $repo_root), then runs
+  java \$JAVA_OPTS -jar target/switchboard.jar --config "\$CONFIG" [switchboard options...]
+
+Environment:
+  CONFIG     config file (default: $repo_root/config.yaml); ignored when you pass --config
+  JAVA_OPTS  JVM flags (default: $default_java_opts)
+             set JAVA_OPTS="" for none
+
+Switchboard's own options (--host, --port, --cluster, --env-file, --log-format, --check-config,
+--version, ...): java -jar target/switchboard.jar --help
+EOF
+}
+
+# Small-footprint defaults for a proxy that shares the machine with the models it fronts:
+#  -XX:+UseSerialGC          no GC threads, least native memory; a proxy's heap is small and mostly
+#                            short-lived garbage, so pauses are a few ms: invisible next to an LLM call.
+#  -XX:MaxRAMPercentage=25   a ceiling, not a reservation (the heap grows only as needed); it follows
+#                            a container's memory limit when there is one.
+#  -XX:+ExitOnOutOfMemoryError  die cleanly and let the supervisor restart, rather than limp on.
+default_java_opts="-XX:+UseSerialGC -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError"
+
+case "${1:-}" in
+  -h|--help) usage; exit 0 ;;
+esac
+
+if ! command -v java >/dev/null 2>&1; then
+  echo "run: java is not installed or not on PATH (Java 17 or newer is needed)" >&2
+  exit 1
+fi
+
+# Build when the jar is missing or anything it is made from is newer.
+needs_build=""
+if [[ ! -f "$jar" ]]; then
+  needs_build="missing"
+elif [[ -n "$(find "$repo_root/pom.xml" "$repo_root/src" -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+  needs_build="older than the sources"
+fi
+if [[ -n "$needs_build" ]]; then
+  if command -v mvn >/dev/null 2>&1; then
+    echo "run: target/switchboard.jar is $needs_build: building (mvn -B -q package -DskipTests)..." >&2
+    (cd "$repo_root" && mvn -B -q package -DskipTests)
+  elif [[ -f "$jar" ]]; then
+    echo "run: warning: target/switchboard.jar is older than the sources, but mvn is not installed: running it as it is" >&2
+  else
+    echo "run: target/switchboard.jar is missing and mvn (Maven) is not installed to build it" >&2
+    exit 1
+  fi
+fi
+
+# --config given on the command line wins over $CONFIG.
+args=("$@")
+has_config=""
+for arg in "$@"; do
+  case "$arg" in
+    --config|--config=*) has_config=1 ;;
+  esac
+done
+if [[ -z "$has_config" ]]; then
+  args=(--config "${CONFIG:-$repo_root/config.yaml}" ${args[@]+"${args[@]}"})
+fi
+
+# JAVA_OPTS is a space-separated list of flags (word-split on purpose, without globbing).
+read -r -a java_opts <<<"${JAVA_OPTS-$default_java_opts}"
+
+exec java ${java_opts[@]+"${java_opts[@]}"} -jar "$jar" ${args[@]+"${args[@]}"}
