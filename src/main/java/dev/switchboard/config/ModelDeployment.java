@@ -51,6 +51,12 @@ public record ModelDeployment(
     return copy;
   }
 
+  /** Never shows the api key: deployments end up in logs. */
+  @Override
+  public String toString() {
+    return "ModelDeployment[" + modelName + " -> " + provider + "/" + backendModel + " at " + apiBase + "]";
+  }
+
   /** The event-bus address this model's BackendVerticle serves (see docs/event-bus.md). */
   public String address() {
     return dev.switchboard.bus.Addresses.backend(modelName);

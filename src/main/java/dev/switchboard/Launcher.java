@@ -1,0 +1,106 @@
+package dev.switchboard;
+
+import dev.switchboard.config.ConfigException;
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.EnvFile;
+import dev.switchboard.config.ModelDeployment;
+import dev.switchboard.config.SwitchboardConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.BindException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** Turns parsed command-line options into a running node, or into an exit code and one clear line. */
+final class Launcher {
+
+  /** Returned instead of an exit code when the node is up: the JVM keeps running. */
+  static final int KEEP_RUNNING = -1;
+
+  private final Main opts;
+
+  Launcher(Main opts) {
+    this.opts = opts;
+  }
+
+  int run() {
+    long t0 = System.nanoTime();
+    Path configFile = opts.config.toAbsolutePath().normalize();
+    EnvFile.Loaded env;
+    SwitchboardConfig config;
+    try {
+      Path envFile = opts.envFile != null ? opts.envFile : configFile.resolveSibling(".env");
+      env = EnvFile.load(envFile, opts.envFile != null, System.getenv());
+      config = ConfigLoader.load(configFile, env.env());
+    } catch (ConfigException e) {
+      System.err.println("switchboard: " + e.getMessage());
+      return 2;
+    }
+    if (opts.checkConfig) {
+      printCheck(config);
+      return 0;
+    }
+    Logger log = LoggerFactory.getLogger(Switchboard.class);
+    env.warnings().forEach(w -> log.warn("{}", w));
+    if (env.file() != null) {
+      log.info("environment: filled unset variables from {}", env.file());
+    }
+    Vertx vertx = Vertx.builder().with(new VertxOptions()).build();
+    Switchboard node;
+    try {
+      int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+      node = Switchboard.start(vertx, config, new Switchboard.Options(opts.host, opts.port, instances))
+          .await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      vertx.close();
+      if (rootCause(e) instanceof BindException) {
+        System.err.println("switchboard: cannot listen on " + opts.host + ":" + opts.port + ": "
+            + rootCause(e).getMessage() + " (is another process using the port?)");
+      } else {
+        System.err.println("switchboard: failed to start: " + rootCause(e));
+      }
+      return 1;
+    }
+    node.logModels();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node, config), "switchboard-shutdown"));
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    String shownHost = opts.host.equals("0.0.0.0") ? "localhost" : opts.host;
+    log.info("Switchboard {} ready on http://{}:{} ({} models, started in {} ms)", Version.VERSION, shownHost,
+        node.port(), config.models().size(), ms);
+    log.info("Application startup complete.");
+    return KEEP_RUNNING;
+  }
+
+  private static void shutdown(Switchboard node, SwitchboardConfig config) {
+    Logger log = LoggerFactory.getLogger(Switchboard.class);
+    long grace = config.switchboard().shutdownGrace().toMillis();
+    log.info("Shutting down: finishing requests in flight (grace {} s)", grace / 1000);
+    try {
+      node.close().await(grace + 5_000, TimeUnit.MILLISECONDS);
+      node.vertx().close().await(5, TimeUnit.SECONDS);
+      log.info("Shutdown complete.");
+    } catch (Exception e) {
+      log.warn("Shutdown did not complete cleanly: {}", e.toString());
+    }
+  }
+
+  private static void printCheck(SwitchboardConfig config) {
+    System.out.println("config OK: " + config.source());
+    for (ModelDeployment d : config.models()) {
+      System.out.println("  " + d.modelName() + " -> " + d.provider() + "/" + d.backendModel() + " at "
+          + (d.apiBase() == null ? "(mock_response)" : d.apiBase()));
+    }
+    config.warnings().forEach(w -> System.out.println("  warning: " + w));
+  }
+
+  private static Throwable rootCause(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.switchboard;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code java -jar switchboard.jar --config config.yaml [--host H] [--port 4000] [--cluster]}.
+ * User mistakes (a bad flag, an unreadable or invalid config) print one line and exit 2; a port in
+ * use exits 1. Logging is configured from the flags before the first logger exists.
+ */
+@Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+    description = "An OpenAI-compatible router in front of local model servers; a drop-in for the LiteLLM proxy.")
+public final class Main implements Callable<Integer> {
+
+  @Option(names = "--config", paramLabel = "FILE", defaultValue = "config.yaml",
+      description = "LiteLLM-format config file (default: ${DEFAULT-VALUE}).")
+  Path config;
+
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Interface to listen on (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "4000", description = "Port to listen on (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--env-file", paramLabel = "FILE",
+      description = "KEY=value file filling variables the environment does not set (default: .env beside the config, if present).")
+  Path envFile;
+
+  @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json",
+      description = "Log line format (default: ${DEFAULT-VALUE}).")
+  String logFormat;
+
+  @Option(names = "--log-level", defaultValue = "INFO", paramLabel = "LEVEL",
+      description = "TRACE, DEBUG, INFO, WARN or ERROR (default: ${DEFAULT-VALUE}).")
+  String logLevel;
+
+  @Option(names = "--check-config",
+      description = "Validate the config exactly as a reload would, print what it would serve, and exit (0 valid, 2 invalid).")
+  boolean checkConfig;
+
+  @Option(names = "--cluster", description = "Join a cluster (Hazelcast) so that every node serves every node's models.")
+  boolean cluster;
+
+  @Option(names = "--cluster-config", paramLabel = "FILE", description = "Hazelcast XML (default: conf/cluster.xml, joining peers on 127.0.0.1).")
+  Path clusterConfig;
+
+  @Option(names = "--cluster-host", paramLabel = "HOST", description = "Interface for cluster traffic.")
+  String clusterHost;
+
+  @Option(names = "--cluster-public-host", paramLabel = "HOST", description = "Address other nodes reach this one at.")
+  String clusterPublicHost;
+
+  @Option(names = "--bridge-port", paramLabel = "PORT", description = "TCP event-bus bridge port for outside metrics consumers (default: off).")
+  Integer bridgePort;
+
+  public static void main(String[] args) {
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setParameterExceptionHandler((ex, a) -> {
+      System.err.println("switchboard: " + ex.getMessage() + " (see --help)");
+      return 2;
+    });
+    int code = cmd.execute(args);
+    if (code != Launcher.KEEP_RUNNING) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public Integer call() {
+    String format = logFormat.toLowerCase(java.util.Locale.ROOT);
+    if (!format.equals("text") && !format.equals("json")) {
+      System.err.println("switchboard: --log-format: '" + logFormat + "' (expected: text or json)");
+      return 2;
+    }
+    // Logback reads these when the first logger is created, which is after this point.
+    System.setProperty("switchboard.log.format", format.toUpperCase(java.util.Locale.ROOT));
+    System.setProperty("switchboard.log.level", logLevel.toUpperCase(java.util.Locale.ROOT));
+    return new Launcher(this).run();
+  }
+
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"switchboard " + Version.VERSION};
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package dev.switchboard;
+
+import dev.switchboard.api.ApiContext;
+import dev.switchboard.api.ApiVerticle;
+import dev.switchboard.api.ModelCatalog;
+import dev.switchboard.api.RequestLog;
+import dev.switchboard.backend.ModelDeployer;
+import dev.switchboard.bus.Codecs;
+import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.config.ModelDeployment;
+import dev.switchboard.config.SwitchboardConfig;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * One running Switchboard node on a given Vertx: the BackendVerticles for its models and the API
+ * verticles in front. {@link Main} builds one from the command line; tests build them directly.
+ */
+public final class Switchboard {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Switchboard.class);
+
+  /** How to start a node. {@code port} 0 picks a free port (see {@link #port()}). */
+  public record Options(String host, int port, int apiInstances) {
+    public static Options onPort(int port) {
+      return new Options("127.0.0.1", port, 1);
+    }
+  }
+
+  private final Vertx vertx;
+  private final ConfigHolder config;
+  private final ModelDeployer deployer;
+  private final String nodeId;
+  private final List<RequestLog.Listener> requestListeners = new CopyOnWriteArrayList<>();
+  private String apiDeploymentId;
+  private int port;
+
+  private Switchboard(Vertx vertx, SwitchboardConfig initial, String nodeId) {
+    this.vertx = vertx;
+    this.config = new ConfigHolder(initial);
+    this.nodeId = nodeId;
+    this.deployer = new ModelDeployer(vertx, nodeId);
+  }
+
+  /** Starts a node: backends first, so the API never serves a model whose verticle is not there yet. */
+  public static Future<Switchboard> start(Vertx vertx, SwitchboardConfig config, Options options) {
+    Switchboard sb = new Switchboard(vertx, config, UUID.randomUUID().toString());
+    registerCodecs(vertx);
+    return sb.deployer.apply(config)
+        .compose(diff -> sb.startApi(options))
+        .map(sb);
+  }
+
+  private Future<Void> startApi(Options options) {
+    List<ApiVerticle> instances = new CopyOnWriteArrayList<>();
+    List<Consumer<Router>> publicRoutes = new ArrayList<>();
+    List<Consumer<Router>> protectedRoutes = new ArrayList<>();
+    RequestLog log = new RequestLog(r -> requestListeners.forEach(l -> l.finished(r)));
+    // Port 0 with several instances: -1 makes Vert.x pick one random port they all share.
+    int listenPort = options.port() == 0 && options.apiInstances() > 1 ? -1 : options.port();
+    ApiContext ctx = new ApiContext(options.host(), listenPort, config, ModelCatalog.local(config), log,
+        publicRoutes, protectedRoutes);
+    return vertx.deployVerticle(() -> {
+          ApiVerticle v = new ApiVerticle(ctx);
+          instances.add(v);
+          return v;
+        }, new DeploymentOptions().setInstances(options.apiInstances()))
+        .onSuccess(id -> {
+          apiDeploymentId = id;
+          port = instances.get(0).actualPort();
+        })
+        .mapEmpty();
+  }
+
+  private static void registerCodecs(Vertx vertx) {
+    try {
+      Codecs.register(vertx);
+    } catch (IllegalStateException alreadyRegistered) {
+      // A second node on the same Vertx (tests): the codecs are there already.
+    }
+  }
+
+  /** The port the API listens on. */
+  public int port() {
+    return port;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public ConfigHolder config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Receives every finished request (the log line's data), e.g. for metrics. */
+  public void onRequestFinished(RequestLog.Listener listener) {
+    requestListeners.add(listener);
+  }
+
+  /** Logs what this node serves. */
+  public void logModels() {
+    for (ModelDeployment d : config.current().models()) {
+      LOG.info("model {} -> {} {} at {}{}", d.modelName(), d.provider(), d.backendModel(),
+          d.apiBase() == null ? "(mock_response)" : d.apiBase(),
+          d.maxParallelRequests() > 0 ? " (max_parallel_requests=" + d.maxParallelRequests() + ")" : "");
+    }
+    config.current().warnings().forEach(w -> LOG.warn("config: {}", w));
+    if (config.current().general().masterKey() == null) {
+      LOG.warn("No master_key configured: every request is accepted without a key. "
+          + "Set general_settings.master_key (e.g. os.environ/LITELLM_MASTER_KEY).");
+    }
+  }
+
+  /**
+   * Stops gracefully: the API stops taking connections and lets requests in flight finish, then each
+   * backend drains, all within the shutdown grace.
+   */
+  public Future<Void> close() {
+    Future<Void> api = apiDeploymentId == null ? Future.succeededFuture() : vertx.undeploy(apiDeploymentId);
+    return api.recover(err -> Future.succeededFuture()).compose(v -> deployer.stopAll());
+  }
+}

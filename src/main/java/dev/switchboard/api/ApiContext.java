@@ -1,0 +1,18 @@
+package dev.switchboard.api;
+
+import dev.switchboard.config.ConfigHolder;
+import io.vertx.ext.web.Router;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What every API verticle instance shares: the config in force, the model catalog, where finished
+ * requests are reported, and routes other features add (health, metrics, reload).
+ *
+ * @param publicRoutes    routes mounted before authentication
+ * @param protectedRoutes routes mounted after authentication
+ */
+public record ApiContext(String host, int port, ConfigHolder config, ModelCatalog catalog, RequestLog requestLog,
+                         List<Consumer<Router>> publicRoutes, List<Consumer<Router>> protectedRoutes) {
+}

@@ -1,0 +1,115 @@
+package dev.switchboard.api;
+
+import dev.switchboard.bus.CallClient;
+import dev.switchboard.bus.Endpoint;
+import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.config.SwitchboardSettings;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP edge: parses, authenticates and validates each request, then hands model calls to the
+ * model's BackendVerticle over the event bus. Deployed once per event loop, all on one port. Holds no
+ * backend client and no model state: only its own stream endpoint.
+ */
+public final class ApiVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+
+  private final ApiContext api;
+  private CallClient calls;
+  private HttpServer server;
+
+  public ApiVerticle(ApiContext api) {
+    this.api = api;
+  }
+
+  @Override
+  public Future<?> start() {
+    SwitchboardSettings s = api.config().current().switchboard();
+    calls = new CallClient(vertx, s.ackTimeout(), s.keepaliveInterval(), s.streamPeerTimeout());
+    Router router = router(s);
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false)
+        .setIdleTimeout(0));
+    return calls.start().compose(v -> server.requestHandler(router).listen(api.port(), api.host()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return calls.stop();
+  }
+
+  /** The port actually bound (useful when asked for port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private Router router(SwitchboardSettings s) {
+    Router router = Router.router(vertx);
+    ConfigHolder config = api.config();
+    HealthRoutes health = new HealthRoutes(config);
+    ModelRoutes models = new ModelRoutes(api.catalog());
+    CompletionRoutes completions = new CompletionRoutes(api.catalog(), calls, api.requestLog());
+    Auth auth = new Auth(config);
+
+    // Public, like LiteLLM's: probes must not need the key.
+    router.get("/health/liveliness").handler(health::liveliness);
+    router.get("/health/liveness").handler(health::liveliness);
+    router.get("/health/readiness").handler(health::readiness);
+    api.publicRoutes().forEach(r -> r.accept(router));
+
+    router.route().handler(auth);
+    api.protectedRoutes().forEach(r -> r.accept(router));
+    for (String prefix : new String[] {"", "/v1"}) {
+      router.get(prefix + "/models").handler(models::list);
+      router.getWithRegex(prefix.replace("/", "\\/") + "\\/models\\/.+").handler(models::one);
+      router.get(prefix + "/model/info").handler(models::info);
+    }
+
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(s.maxBodyBytes());
+    route(router, body, completions, Endpoint.CHAT, "/chat/completions");
+    route(router, body, completions, Endpoint.COMPLETIONS, "/completions");
+    route(router, body, completions, Endpoint.EMBEDDINGS, "/embeddings");
+
+    router.route().last().handler(ctx -> Responses.error(ctx, new OpenAiError(404,
+        "Not found: " + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error", null)));
+    router.errorHandler(413, ctx -> Responses.error(ctx, new OpenAiError(413, "Request body is larger than "
+        + s.maxBodyBytes() + " bytes (switchboard_settings.max_body_size_mb)", "invalid_request_error", null)));
+    router.errorHandler(405, ctx -> Responses.error(ctx, new OpenAiError(405, "Method not allowed: "
+        + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error", null)));
+    router.errorHandler(500, this::internalError);
+    return router;
+  }
+
+  /** The OpenAI path, LiteLLM's Azure-style and engines aliases, with and without /v1. */
+  private static void route(Router router, BodyHandler body, CompletionRoutes completions, Endpoint endpoint,
+                            String path) {
+    Handler<RoutingContext> h = ctx -> completions.handle(ctx, endpoint);
+    for (String p : new String[] {"/v1" + path, path, "/openai/deployments/:model" + path,
+        "/engines/:model" + path, "/v1/openai/deployments/:model" + path, "/v1/engines/:model" + path}) {
+      router.post(p).handler(body).handler(h);
+    }
+  }
+
+  private void internalError(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof OpenAiError.Failure f) {
+      Responses.error(ctx, f.error());
+      return;
+    }
+    LOG.error("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+    Responses.error(ctx, OpenAiError.internal("Internal error in Switchboard (logged): "
+        + (failure == null ? "unknown" : failure.getClass().getSimpleName())));
+  }
+}

@@ -1,0 +1,81 @@
+package dev.switchboard.api;
+
+import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.config.ConfigHolder;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * LiteLLM's master-key check. The key may come in any header LiteLLM reads; it is compared in constant
+ * time (digests of equal length, so not even its length leaks) and never logged. No master key
+ * configured: every request passes (a warning is logged at start).
+ */
+final class Auth implements Handler<RoutingContext> {
+
+  /** Headers LiteLLM takes a key from, after {@code Authorization}. */
+  private static final String[] KEY_HEADERS = {
+      "api-key", "x-api-key", "x-litellm-api-key", "x-goog-api-key", "ocp-apim-subscription-key"};
+
+  private final ConfigHolder config;
+
+  Auth(ConfigHolder config) {
+    this.config = config;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String master = config.current().general().masterKey();
+    if (master == null || master.isEmpty()) {
+      ctx.next();
+      return;
+    }
+    String presented = presentedKey(ctx.request());
+    if (presented == null || presented.isEmpty()) {
+      Responses.error(ctx, new OpenAiError(401, "Authentication Error, No api key passed in.", "auth_error", "None"));
+      return;
+    }
+    if (!sameKey(master, presented)) {
+      Responses.error(ctx, new OpenAiError(401, "Authentication Error, Invalid proxy server token passed. "
+          + "Check that the key is the master key this Switchboard is configured with.", "auth_error", "None"));
+      return;
+    }
+    ctx.next();
+  }
+
+  static String presentedKey(HttpServerRequest req) {
+    String auth = req.getHeader("authorization");
+    if (auth != null) {
+      String a = auth.trim();
+      for (String scheme : new String[] {"Bearer ", "bearer ", "Basic ", "basic "}) {
+        if (a.startsWith(scheme)) {
+          return a.substring(scheme.length()).trim();
+        }
+      }
+      return a;
+    }
+    for (String h : KEY_HEADERS) {
+      String v = req.getHeader(h);
+      if (v != null) {
+        return v.trim();
+      }
+    }
+    return null;
+  }
+
+  private static boolean sameKey(String expected, String presented) {
+    return MessageDigest.isEqual(sha256(expected), sha256(presented));
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package dev.switchboard.api;
+
+import dev.switchboard.bus.OpenAiError;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** GET /v1/models, /v1/models/{id} and /model/info, in the shapes OpenAI and LiteLLM write. */
+final class ModelRoutes {
+
+  /** LiteLLM's constant {@code created} for every model. */
+  private static final long CREATED = 1677610602L;
+
+  private final ModelCatalog catalog;
+
+  ModelRoutes(ModelCatalog catalog) {
+    this.catalog = catalog;
+  }
+
+  void list(RoutingContext ctx) {
+    JsonArray data = new JsonArray();
+    catalog.entries().forEach(e -> data.add(modelObject(e.modelName())));
+    Responses.json(ctx, 200, new JsonObject().put("data", data).put("object", "list"));
+  }
+
+  void one(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    String prefix = path.startsWith("/v1/") ? "/v1/models/" : "/models/";
+    String id = java.net.URLDecoder.decode(path.substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8);
+    if (catalog.find(id).isEmpty()) {
+      Responses.error(ctx, new OpenAiError(404, "Model '" + id + "' not found. Call `/v1/models` to view "
+          + "available models for your key.", "invalid_request_error", "model"));
+      return;
+    }
+    Responses.json(ctx, 200, modelObject(id));
+  }
+
+  void info(RoutingContext ctx) {
+    String only = ctx.request().getParam("litellm_model_id");
+    JsonArray data = new JsonArray();
+    for (ModelCatalog.Entry e : catalog.entries()) {
+      if (only != null && !only.equals(e.id())) {
+        continue;
+      }
+      JsonObject info = new JsonObject()
+          .put("id", e.id())
+          .put("db_model", false)
+          .put("litellm_provider", e.provider())
+          .put("mode", "chat");
+      info.mergeIn(e.modelInfo());
+      data.add(new JsonObject().put("model_name", e.modelName()).put("litellm_params", e.publicParams())
+          .put("model_info", info));
+    }
+    Responses.json(ctx, 200, new JsonObject().put("data", data));
+  }
+
+  private static JsonObject modelObject(String id) {
+    return new JsonObject().put("id", id).put("object", "model").put("created", CREATED).put("owned_by", "openai");
+  }
+}

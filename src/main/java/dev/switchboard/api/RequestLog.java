@@ -1,0 +1,55 @@
+package dev.switchboard.api;
+
+import dev.switchboard.bus.Endpoint;
+import dev.switchboard.bus.OpenAiError;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One INFO line per finished request: method, path, model, status, latency, tokens. Never a key, never
+ * a prompt. Also the single place where a finished request is reported onwards (metrics).
+ */
+public class RequestLog {
+
+  private static final Logger LOG = LoggerFactory.getLogger("switchboard.requests");
+
+  /** Receives every finished request; the metrics work plugs in here. */
+  public interface Listener {
+    void finished(FinishedRequest request);
+  }
+
+  /** A finished request, as the log and the metrics see it. */
+  public record FinishedRequest(String requestId, String method, String path, String model, Endpoint endpoint,
+                                boolean stream, int status, long latencyMs, JsonObject meta) {
+  }
+
+  private final Listener listener;
+
+  public RequestLog(Listener listener) {
+    this.listener = listener;
+  }
+
+  void finished(RoutingContext ctx, String requestId, String model, Endpoint endpoint, boolean stream, int status,
+                JsonObject meta, long startedAt) {
+    JsonObject m = meta == null ? new JsonObject() : meta;
+    long latency = System.currentTimeMillis() - startedAt;
+    if (LOG.isInfoEnabled()) {
+      LOG.info("{} {} model={} status={} latency_ms={} stream={} prompt_tokens={} completion_tokens={} outcome={} id={}",
+          ctx.request().method(), ctx.request().path(), model, status, latency, stream,
+          m.getValue("prompt_tokens", "-"), m.getValue("completion_tokens", "-"), m.getString("outcome", "ok"),
+          requestId);
+    }
+    listener.finished(new FinishedRequest(requestId, ctx.request().method().name(), ctx.request().path(), model,
+        endpoint, stream, status, latency, m));
+  }
+
+  void rejected(RoutingContext ctx, String requestId, String model, OpenAiError error, long startedAt) {
+    long latency = System.currentTimeMillis() - startedAt;
+    LOG.info("{} {} model={} status={} latency_ms={} outcome=rejected error=\"{}\" id={}", ctx.request().method(),
+        ctx.request().path(), model, error.status(), latency, error.message(), requestId);
+    listener.finished(new FinishedRequest(requestId, ctx.request().method().name(), ctx.request().path(), model, null,
+        false, error.status(), latency, new JsonObject().put("outcome", "rejected").put("error_type", error.type())));
+  }
+}

@@ -1,0 +1,169 @@
+package dev.switchboard.api;
+
+import dev.switchboard.Version;
+import dev.switchboard.bus.CallHandle;
+import dev.switchboard.bus.FrameListener;
+import dev.switchboard.bus.OpenAiError;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.function.BiConsumer;
+
+/**
+ * Writes one call's frames to the client. Streams are written event by event as frames arrive and
+ * credit flows back to the backend only while the client's socket keeps up, so a slow reader pauses
+ * the backend instead of filling our heap. A non-streamed answer is written whole, with its length.
+ */
+final class ResponseRelay implements FrameListener {
+
+  private final RoutingContext ctx;
+  private final HttpServerResponse resp;
+  private final boolean stream;
+  private final int window;
+  private final String requestId;
+  private final long startedAt;
+  private final BiConsumer<Integer, JsonObject> onFinished;
+  private CallHandle handle;
+  private int consumed;
+  private boolean waitingForDrain;
+  private JsonObject head;
+  private Buffer body;
+  private boolean finished;
+
+  ResponseRelay(RoutingContext ctx, boolean stream, int window, String requestId, long startedAt,
+                BiConsumer<Integer, JsonObject> onFinished) {
+    this.ctx = ctx;
+    this.resp = ctx.response();
+    this.stream = stream;
+    this.window = window;
+    this.requestId = requestId;
+    this.startedAt = startedAt;
+    this.onFinished = onFinished;
+  }
+
+  /** The call was accepted: credits can flow now; a client already gone cancels it. */
+  void accepted(CallHandle h) {
+    this.handle = h;
+    if (resp.closed() && !finished) {
+      h.cancel("client disconnected");
+      return;
+    }
+    grant();
+  }
+
+  /** The client went away before the answer was complete: stop the backend's work. */
+  void clientGone() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    if (handle != null) {
+      handle.cancel("client disconnected");
+    }
+    onFinished.accept(499, new JsonObject().put("outcome", "cancelled"));
+  }
+
+  @Override
+  public void onHead(int status, JsonObject meta) {
+    head = meta;
+    resp.setStatusCode(status);
+    litellmHeaders(meta);
+    if (stream) {
+      resp.setChunked(true)
+          .putHeader("content-type", meta.getString("content_type", "text/event-stream"))
+          .putHeader("cache-control", "no-cache")
+          .putHeader("x-accel-buffering", "no");
+    } else {
+      resp.putHeader("content-type", meta.getString("content_type", "application/json"));
+      body = Buffer.buffer();
+    }
+  }
+
+  @Override
+  public void onData(Buffer data) {
+    if (finished || resp.closed()) {
+      return;
+    }
+    if (!stream) {
+      body.appendBuffer(data);
+      consumed++;
+      grant();
+      return;
+    }
+    resp.write(data);
+    consumed++;
+    if (resp.writeQueueFull()) {
+      if (!waitingForDrain) {
+        waitingForDrain = true;
+        resp.drainHandler(v -> {
+          waitingForDrain = false;
+          grant();
+        });
+      }
+    } else if (consumed >= Math.max(1, window / 2)) {
+      grant();
+    }
+  }
+
+  @Override
+  public void onEnd(JsonObject meta) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    if (!resp.closed()) {
+      long total = System.currentTimeMillis() - startedAt;
+      if (stream) {
+        resp.end();
+      } else {
+        resp.putHeader("x-litellm-response-duration-ms", String.valueOf(total));
+        long upstream = meta == null ? 0 : meta.getLong("upstream_ms", 0L);
+        resp.putHeader("x-litellm-overhead-duration-ms", String.valueOf(Math.max(0, total - upstream)));
+        resp.end(body == null ? Buffer.buffer() : body);
+      }
+    }
+    onFinished.accept(resp.getStatusCode(), meta);
+  }
+
+  @Override
+  public void onError(OpenAiError error, JsonObject meta) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    if (!resp.closed()) {
+      if (!resp.headWritten()) {
+        resp.putHeader("x-litellm-call-id", requestId);
+        if (head != null) {
+          litellmHeaders(head);
+        }
+        // A stream that had not written a byte yet still gets a plain JSON error with its status.
+        resp.setChunked(false);
+        resp.headers().remove("cache-control");
+      }
+      Responses.error(ctx, error);
+    }
+    onFinished.accept(error.status(), meta == null ? new JsonObject() : meta);
+  }
+
+  private void litellmHeaders(JsonObject meta) {
+    resp.putHeader("x-litellm-call-id", requestId)
+        .putHeader("x-litellm-version", Version.VERSION)
+        .putHeader("x-litellm-response-duration-ms", String.valueOf(System.currentTimeMillis() - startedAt));
+    if (meta.getString("model_id") != null) {
+      resp.putHeader("x-litellm-model-id", meta.getString("model_id"));
+    }
+    if (meta.getString("api_base") != null) {
+      resp.putHeader("x-litellm-model-api-base", meta.getString("api_base"));
+    }
+  }
+
+  private void grant() {
+    if (handle != null && consumed > 0) {
+      handle.credit(consumed);
+      consumed = 0;
+    }
+  }
+}

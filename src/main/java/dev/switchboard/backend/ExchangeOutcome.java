@@ -1,0 +1,17 @@
+package dev.switchboard.backend;
+
+/** How an exchange ended, as far as the backend's liveness and the verticle's bookkeeping care. */
+record ExchangeOutcome(Kind kind, String detail) {
+
+  enum Kind {
+    OK,
+    /** The client's request was refused by the backend (4xx): says nothing about the backend's health. */
+    CLIENT_ERROR,
+    /** The backend could not be reached at all. */
+    CONNECT_FAILED,
+    /** The backend answered 5xx, broke the connection or sent garbage. */
+    BACKEND_ERROR,
+    TIMEOUT,
+    CANCELLED
+  }
+}

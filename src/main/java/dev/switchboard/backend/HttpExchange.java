@@ -1,0 +1,233 @@
+package dev.switchboard.backend;
+
+import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.bus.StreamSink;
+import dev.switchboard.config.ModelDeployment;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.RequestOptions;
+
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * One call answered by an HTTP backend: sends the provider's request, pipes the translated answer
+ * into the stream sink chunk by chunk, pauses the backend while the client is not reading, and aborts
+ * the upstream request on cancel or timeout so that the backend stops generating for nobody.
+ *
+ * <p>Timeouts (LiteLLM's meaning): {@code timeout} bounds the whole call; for streams,
+ * {@code stream_timeout} bounds the wait for the first byte and between two chunks.
+ */
+final class HttpExchange implements Exchange {
+
+  /** Longest TCP connect: a refused connection fails at once anyway; this bounds a black hole. */
+  private static final long MAX_CONNECT_MS = 5_000;
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final Provider provider;
+  private final ModelDeployment d;
+  private final StreamSink sink;
+  private final Accounting acct;
+  private final Consumer<ExchangeOutcome> onDone;
+  private HttpClientRequest request;
+  private long deadlineTimer = -1;
+  private boolean headSent;
+  private boolean done;
+
+  HttpExchange(Vertx vertx, HttpClient client, Provider provider, ModelDeployment d, StreamSink sink,
+               Consumer<ExchangeOutcome> onDone) {
+    this.vertx = vertx;
+    this.client = client;
+    this.provider = provider;
+    this.d = d;
+    this.sink = sink;
+    this.acct = new Accounting(sink.call(), d);
+    this.onDone = onDone;
+  }
+
+  @Override
+  public void start() {
+    acct.started();
+    UpstreamRequest up;
+    try {
+      up = provider.toUpstream(sink.call(), d);
+    } catch (OpenAiError.Failure f) {
+      fail(f.error(), "error", ExchangeOutcome.Kind.CLIENT_ERROR);
+      return;
+    }
+    long timeoutMs = d.timeout().toMillis();
+    long idleMs = sink.call().stream() ? Math.min(d.streamTimeout().toMillis(), timeoutMs) : timeoutMs;
+    deadlineTimer = vertx.setTimer(timeoutMs, id -> timedOut(d.timeout().toSeconds() + " s (timeout)"));
+    RequestOptions options = new RequestOptions()
+        .setMethod(up.method())
+        .setAbsoluteURI(up.url())
+        .setHeaders(up.headers())
+        .setConnectTimeout(Math.min(timeoutMs, MAX_CONNECT_MS))
+        .setIdleTimeout(idleMs);
+    client.request(options)
+        .compose(req -> {
+          request = req;
+          return req.send(up.body());
+        })
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            onResponse(ar.result());
+          } else {
+            onFailure(ar.cause());
+          }
+        });
+  }
+
+  @Override
+  public void cancel(String reason) {
+    if (done) {
+      return;
+    }
+    done = true;
+    abortUpstream();
+    onDone.accept(new ExchangeOutcome(ExchangeOutcome.Kind.CANCELLED, reason));
+  }
+
+  private void onResponse(HttpClientResponse resp) {
+    if (done) {
+      return;
+    }
+    int status = resp.statusCode();
+    if (status < 200 || status >= 300) {
+      resp.body().onComplete(ar -> {
+        Buffer body = ar.succeeded() ? ar.result() : Buffer.buffer();
+        OpenAiError err = provider.translateError(status < 400 ? 502 : status, resp.headers(), body, d);
+        fail(err, "error", status >= 500 ? ExchangeOutcome.Kind.BACKEND_ERROR : ExchangeOutcome.Kind.CLIENT_ERROR);
+      });
+      return;
+    }
+    ResponseTranslator translator = provider.translator(sink.call(), d);
+    TranslationSink out = new Out();
+    if (sink.call().stream()) {
+      sendHead();
+    }
+    resp.handler(chunk -> {
+      acct.firstByte();
+      translator.onData(chunk, out);
+      if (!done && sink.window() <= 0) {
+        resp.pause();
+        sink.whenWritable(resp::resume);
+      }
+    });
+    resp.exceptionHandler(this::onFailure);
+    resp.endHandler(v -> {
+      if (done) {
+        return;
+      }
+      translator.onEnd(out);
+      if (!done) {
+        finish();
+      }
+    });
+  }
+
+  private void sendHead() {
+    if (!headSent) {
+      headSent = true;
+      sink.head(200, acct.head(provider.contentType(sink.call())));
+    }
+  }
+
+  private void onFailure(Throwable t) {
+    if (done) {
+      return;
+    }
+    if (t instanceof TimeoutException) {
+      timedOut(sink.call().stream() ? d.streamTimeout().toSeconds() + " s without data (stream_timeout)"
+          : d.timeout().toSeconds() + " s (timeout)");
+      return;
+    }
+    if (t instanceof ConnectException || isConnectFailure(t)) {
+      fail(OpenAiError.unavailable("litellm.ServiceUnavailableError: Cannot connect to the backend of model="
+              + d.modelName() + " at " + d.apiBase() + " (" + describe(t) + "). Is it running?"),
+          "error", ExchangeOutcome.Kind.CONNECT_FAILED);
+      return;
+    }
+    String when = headSent ? "while streaming its answer" : "before answering";
+    fail(OpenAiError.unavailable("litellm.ServiceUnavailableError: The backend of model=" + d.modelName()
+        + " at " + d.apiBase() + " failed " + when + ": " + describe(t)), "error",
+        ExchangeOutcome.Kind.BACKEND_ERROR);
+  }
+
+  private static boolean isConnectFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ConnectException || c instanceof java.net.UnknownHostException
+          || c instanceof java.net.NoRouteToHostException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String describe(Throwable t) {
+    String m = t.getMessage();
+    return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+  }
+
+  private void timedOut(String what) {
+    if (done) {
+      return;
+    }
+    fail(OpenAiError.timeout("litellm.Timeout: Request to model=" + d.modelName() + " at " + d.apiBase()
+        + " timed out after " + what + "; the upstream request was aborted"), "timeout",
+        ExchangeOutcome.Kind.TIMEOUT);
+  }
+
+  private void fail(OpenAiError err, String outcome, ExchangeOutcome.Kind kind) {
+    if (done) {
+      return;
+    }
+    done = true;
+    abortUpstream();
+    sink.error(err, acct.meta(outcome).put("error_type", err.type()));
+    onDone.accept(new ExchangeOutcome(kind, err.message()));
+  }
+
+  private void finish() {
+    done = true;
+    vertx.cancelTimer(deadlineTimer);
+    sendHead();
+    sink.end(acct.meta("ok"));
+    onDone.accept(new ExchangeOutcome(ExchangeOutcome.Kind.OK, null));
+  }
+
+  private void abortUpstream() {
+    vertx.cancelTimer(deadlineTimer);
+    if (request != null) {
+      request.reset();
+    }
+  }
+
+  /** Translated output goes to the client; a translator's failure ends the call. */
+  private final class Out implements TranslationSink {
+    @Override
+    public void emit(Buffer clientBytes) {
+      if (done) {
+        return;
+      }
+      sendHead();
+      sink.data(clientBytes);
+    }
+
+    @Override
+    public void usage(long promptTokens, long completionTokens) {
+      acct.promptTokens = promptTokens;
+      acct.completionTokens = completionTokens;
+    }
+
+    @Override
+    public void fail(OpenAiError error) {
+      HttpExchange.this.fail(error, "error", ExchangeOutcome.Kind.BACKEND_ERROR);
+    }
+  }
+}

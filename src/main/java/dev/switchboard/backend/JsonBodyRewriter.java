@@ -1,0 +1,43 @@
+package dev.switchboard.backend;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * For a non-streamed answer: collects the body, re-stamps {@code model} with the client's name and
+ * notes the usage. A body that is not a JSON object goes through unchanged.
+ */
+final class JsonBodyRewriter implements ResponseTranslator {
+
+  private final String clientModel;
+  private final Buffer body = Buffer.buffer();
+
+  JsonBodyRewriter(String clientModelName) {
+    this.clientModel = clientModelName;
+  }
+
+  @Override
+  public void onData(Buffer chunk, TranslationSink out) {
+    body.appendBuffer(chunk);
+  }
+
+  @Override
+  public void onEnd(TranslationSink out) {
+    JsonObject json;
+    try {
+      json = new JsonObject(body);
+    } catch (DecodeException | ClassCastException notAnObject) {
+      out.emit(body);
+      return;
+    }
+    if (json.containsKey("model")) {
+      json.put("model", clientModel);
+    }
+    JsonObject usage = json.getValue("usage") instanceof JsonObject u ? u : null;
+    if (usage != null) {
+      out.usage(usage.getLong("prompt_tokens", 0L), usage.getLong("completion_tokens", 0L));
+    }
+    out.emit(json.toBuffer());
+  }
+}

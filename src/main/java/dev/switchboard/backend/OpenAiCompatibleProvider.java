@@ -1,0 +1,76 @@
+package dev.switchboard.backend;
+
+import dev.switchboard.bus.Call;
+import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.config.ModelDeployment;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.util.Set;
+
+/**
+ * Backends that already speak OpenAI's API (llama.cpp's llama-server, vLLM, LM Studio, OpenAI itself):
+ * the body goes through unchanged but for {@code model}, and the answer comes back re-stamped with the
+ * client's model name.
+ *
+ * <p>Where the path goes: like LiteLLM (the OpenAI SDK's {@code base_url}), the endpoint path is
+ * appended to {@code api_base}: {@code http://h:8000/v1} → {@code http://h:8000/v1/chat/completions}.
+ * An {@code api_base} with no path at all ({@code http://h:8000}) gets {@code /v1}, since every
+ * OpenAI-compatible server serves there and LiteLLM would answer 404 for that common slip.
+ */
+public final class OpenAiCompatibleProvider implements Provider {
+
+  /** LiteLLM's own request keys: meaningful to the proxy, never sent to a backend (LiteLLM strips them too). */
+  static final Set<String> PROXY_ONLY_KEYS = Set.of(
+      "fallbacks", "num_retries", "mock_response", "timeout", "stream_timeout", "metadata",
+      "litellm_metadata", "api_base", "api_key", "drop_params", "caching", "context_window_fallbacks",
+      "content_policy_fallbacks", "allowed_openai_params", "tags");
+
+  @Override
+  public UpstreamRequest toUpstream(Call call, ModelDeployment d) {
+    JsonObject body = shallowCopyWithout(call.body(), PROXY_ONLY_KEYS).put("model", d.backendModel());
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+        .set("content-type", "application/json")
+        .set("accept", call.stream() ? "text/event-stream" : "application/json");
+    if (d.apiKey() != null && !d.apiKey().isEmpty()) {
+      headers.set("authorization", "Bearer " + d.apiKey());
+    }
+    d.extraHeaders().forEach(headers::set);
+    return new UpstreamRequest(HttpMethod.POST, baseUrl(d.apiBase()) + call.endpoint().path(), headers,
+        body.toBuffer());
+  }
+
+  @Override
+  public ResponseTranslator translator(Call call, ModelDeployment d) {
+    return call.stream() ? new SseRewriter(call.modelName()) : new JsonBodyRewriter(call.modelName());
+  }
+
+  @Override
+  public OpenAiError translateError(int status, MultiMap headers, Buffer body, ModelDeployment d) {
+    return UpstreamErrors.fromOpenAi(status, body, "OpenAI");
+  }
+
+  /** {@code api_base}, with {@code /v1} added when it has no path at all. */
+  static String baseUrl(String apiBase) {
+    String path = URI.create(apiBase).getRawPath();
+    return path == null || path.isEmpty() || path.equals("/") ? stripSlash(apiBase) + "/v1" : stripSlash(apiBase);
+  }
+
+  private static String stripSlash(String s) {
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  /** A copy of the top level only: nested values are shared, read-only, and re-encoded as they are. */
+  static JsonObject shallowCopyWithout(JsonObject body, Set<String> drop) {
+    JsonObject copy = new JsonObject(new java.util.LinkedHashMap<>(body.size() + 1));
+    body.getMap().forEach((k, v) -> {
+      if (!drop.contains(k)) {
+        copy.getMap().put(k, v);
+      }
+    });
+    return copy;
+  }
+}

@@ -1,0 +1,29 @@
+package dev.switchboard.backend;
+
+import dev.switchboard.bus.Call;
+import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.config.ModelDeployment;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * A translator between OpenAI's API, which clients speak, and one kind of backend. Stateless; the
+ * BackendVerticle does the HTTP (pool, timeouts, flow control, cancellation) and asks the provider only
+ * what to send and how to read the answer. Adding a backend kind is adding one implementation.
+ */
+public interface Provider {
+
+  /** The upstream request for {@code call}; fails with {@link OpenAiError.Failure} for what cannot be sent. */
+  UpstreamRequest toUpstream(Call call, ModelDeployment deployment);
+
+  /** A translator for a 2xx answer to {@code call}. */
+  ResponseTranslator translator(Call call, ModelDeployment deployment);
+
+  /** The client's error for a non-2xx answer, keeping the backend's message. */
+  OpenAiError translateError(int status, MultiMap headers, Buffer body, ModelDeployment deployment);
+
+  /** The content type of what the translator emits for {@code call}. */
+  default String contentType(Call call) {
+    return call.stream() ? "text/event-stream" : "application/json";
+  }
+}

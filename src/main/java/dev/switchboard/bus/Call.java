@@ -1,0 +1,30 @@
+package dev.switchboard.bus;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A request for a model, as the API verticle sends it to the model's BackendVerticle
+ * ({@link Addresses#backend}). Immutable; {@code body} is the parsed client body and must be treated
+ * as read-only (locally it is handed over without a copy).
+ *
+ * @param requestId  the call id ({@code x-litellm-call-id}), for logs and metrics
+ * @param streamId   identifies this call's frames in both directions
+ * @param replyTo    the API endpoint address that receives this call's frames
+ * @param endpoint   which OpenAI endpoint the client called
+ * @param modelName  the model name the client asked for (the response is re-stamped with it)
+ * @param body       the client's JSON body
+ * @param stream     whether the client asked for {@code stream: true}
+ * @param window     how many DATA frames the backend may send before it needs a credit
+ * @param startedAt  when the API received the request (epoch millis), for latency accounting
+ */
+public record Call(
+    String requestId,
+    String streamId,
+    String replyTo,
+    Endpoint endpoint,
+    String modelName,
+    JsonObject body,
+    boolean stream,
+    int window,
+    long startedAt) {
+}

@@ -1,0 +1,216 @@
+package dev.switchboard.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The API side of the stream protocol, one per API verticle instance and confined to its event loop.
+ *
+ * <p>It owns one endpoint address where every frame for this instance's calls arrives, demultiplexed
+ * by stream id. A call is acknowledged quickly by the BackendVerticle (short send timeout: a model with
+ * no live backend fails in milliseconds, never after the bus's 30 s default); the answer then arrives
+ * as frames. Both ends send keepalives for open streams, so a peer that dies or freezes is noticed
+ * within {@code streamPeerTimeout} even when no data flows (docs/event-bus.md).
+ */
+public final class CallClient {
+
+  private final Vertx vertx;
+  private final String address = Addresses.endpoint("api", UUID.randomUUID().toString());
+  private final Map<String, OpenCall> open = new HashMap<>();
+  private final DeliveryOptions callOptions;
+  private final long peerTimeoutMs;
+  private final long keepaliveMs;
+  private MessageConsumer<Frame> consumer;
+  private long timerId = -1;
+
+  public CallClient(Vertx vertx, Duration ackTimeout, Duration keepaliveInterval, Duration peerTimeout) {
+    this.vertx = vertx;
+    this.callOptions = new DeliveryOptions().setSendTimeout(ackTimeout.toMillis());
+    this.keepaliveMs = keepaliveInterval.toMillis();
+    this.peerTimeoutMs = peerTimeout.toMillis();
+  }
+
+  /** Registers the endpoint; call from the owning verticle's start(). */
+  public Future<Void> start() {
+    consumer = vertx.eventBus().consumer(address, this::onFrame);
+    timerId = vertx.setPeriodic(keepaliveMs, id -> tick());
+    return consumer.completion();
+  }
+
+  public Future<Void> stop() {
+    vertx.cancelTimer(timerId);
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  /** Calls currently open on this instance. */
+  public int openCalls() {
+    return open.size();
+  }
+
+  /**
+   * Sends {@code call} to {@code target}. Succeeds once a BackendVerticle accepted it; fails with an
+   * {@link OpenAiError.Failure} when none could (no backend, rejected, no answer in time).
+   */
+  public Future<CallHandle> call(String target, Endpoint endpoint, String requestId, String modelName,
+                                 JsonObject body, boolean stream, int window, long startedAt,
+                                 FrameListener listener) {
+    String streamId = UUID.randomUUID().toString();
+    OpenCall oc = new OpenCall(streamId, listener);
+    open.put(streamId, oc);
+    Call call = new Call(requestId, streamId, address, endpoint, modelName, body, stream, window, startedAt);
+    return vertx.eventBus().<JsonObject>request(target, call, callOptions)
+        .map(reply -> {
+          oc.accepted(reply.body());
+          return (CallHandle) oc;
+        })
+        .recover(err -> {
+          open.remove(streamId);
+          return Future.failedFuture(toError(err, modelName).asException());
+        });
+  }
+
+  private static OpenAiError toError(Throwable err, String modelName) {
+    if (err instanceof ReplyException re) {
+      switch (re.failureType()) {
+        case NO_HANDLERS:
+          return OpenAiError.unavailable("No backend is serving model=" + modelName
+              + " right now (it is configured, but its backend is not running on any node)");
+        case TIMEOUT:
+          return OpenAiError.unavailable("The backend for model=" + modelName
+              + " did not accept the request in time (its node may be down or overloaded)");
+        case RECIPIENT_FAILURE:
+          // A BackendVerticle rejects with the HTTP status as failure code and the error object as message.
+          try {
+            return OpenAiError.fromObject(re.failureCode(), new JsonObject(re.getMessage()));
+          } catch (RuntimeException notJson) {
+            return new OpenAiError(re.failureCode() >= 400 ? re.failureCode() : 500, re.getMessage(),
+                "internal_server_error", null);
+          }
+        default:
+          break;
+      }
+    }
+    return OpenAiError.internal("Could not reach the backend for model=" + modelName + ": " + err.getMessage());
+  }
+
+  private void onFrame(Message<Frame> msg) {
+    Frame f = msg.body();
+    if (f.kind() == Frame.Kind.KEEPALIVE) {
+      long now = System.currentTimeMillis();
+      JsonArray ids = f.meta().getJsonArray("streams");
+      for (int i = 0; i < ids.size(); i++) {
+        OpenCall oc = open.get(ids.getString(i));
+        if (oc != null) {
+          oc.lastSeen = now;
+        }
+      }
+      return;
+    }
+    OpenCall oc = open.get(f.streamId());
+    if (oc == null) {
+      return; // cancelled or timed out here already; the backend stops on its own (no keepalive from us)
+    }
+    oc.lastSeen = System.currentTimeMillis();
+    switch (f.kind()) {
+      case HEAD -> oc.listener.onHead(f.n(), f.meta());
+      case DATA -> oc.listener.onData(f.data());
+      case END -> {
+        open.remove(f.streamId());
+        oc.finished = true;
+        oc.listener.onEnd(f.meta());
+      }
+      case ERROR -> {
+        open.remove(f.streamId());
+        oc.finished = true;
+        JsonObject meta = f.meta() == null ? new JsonObject() : f.meta();
+        oc.listener.onError(OpenAiError.fromObject(f.n(), meta.getJsonObject("error")), meta);
+      }
+      default -> {
+      }
+    }
+  }
+
+  /** Keepalives to every backend endpoint we have open calls with; and give up on silent ones. */
+  private void tick() {
+    long now = System.currentTimeMillis();
+    Map<String, JsonArray> byPeer = new HashMap<>();
+    for (OpenCall oc : open.values().toArray(new OpenCall[0])) {
+      if (oc.ctl == null) {
+        continue; // not yet accepted: the request's send timeout covers it
+      }
+      if (now - oc.lastSeen > peerTimeoutMs) {
+        open.remove(oc.streamId);
+        oc.finished = true;
+        oc.listener.onError(OpenAiError.unavailable("The backend node serving this request stopped answering ("
+            + (now - oc.lastSeen) + " ms without a sign of life)"), new JsonObject().put("outcome", "error"));
+        continue;
+      }
+      byPeer.computeIfAbsent(oc.ctl, k -> new JsonArray()).add(oc.streamId);
+    }
+    byPeer.forEach((peer, ids) -> vertx.eventBus().send(peer, Frame.keepalive(ids)));
+  }
+
+  private final class OpenCall implements CallHandle {
+    final String streamId;
+    final FrameListener listener;
+    String ctl;
+    String node;
+    long lastSeen = System.currentTimeMillis();
+    int pendingCredit;
+    String cancelReason;
+    boolean finished;
+
+    OpenCall(String streamId, FrameListener listener) {
+      this.streamId = streamId;
+      this.listener = listener;
+    }
+
+    void accepted(JsonObject ack) {
+      ctl = ack.getString("ctl");
+      node = ack.getString("node");
+      lastSeen = System.currentTimeMillis();
+      if (cancelReason != null) {
+        vertx.eventBus().send(ctl, Frame.cancel(streamId, cancelReason));
+      } else if (pendingCredit > 0) {
+        credit(0);
+      }
+    }
+
+    @Override
+    public void credit(int n) {
+      pendingCredit += n;
+      if (ctl != null && pendingCredit > 0 && open.containsKey(streamId)) {
+        vertx.eventBus().send(ctl, Frame.credit(streamId, pendingCredit));
+        pendingCredit = 0;
+      }
+    }
+
+    @Override
+    public void cancel(String reason) {
+      if (finished || cancelReason != null) {
+        return;
+      }
+      open.remove(streamId);
+      cancelReason = reason;
+      if (ctl != null) {
+        vertx.eventBus().send(ctl, Frame.cancel(streamId, reason));
+      }
+    }
+
+    @Override
+    public String node() {
+      return node;
+    }
+  }
+}

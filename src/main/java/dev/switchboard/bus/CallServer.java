@@ -1,0 +1,233 @@
+package dev.switchboard.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The backend side of the stream protocol, one per BackendVerticle and confined to its event loop.
+ *
+ * <p>It takes calls on the model's address and hands them to the verticle, which accepts one (an ack
+ * naming our control endpoint, and a {@link StreamSink}) or rejects it with an {@link OpenAiError}.
+ * Credits, cancels and keepalives from API verticles arrive on the control endpoint. A stream whose
+ * API side has been silent for {@code peerTimeout} is cancelled: nobody is left to read the answer.
+ */
+public final class CallServer {
+
+  private final Vertx vertx;
+  private final String callAddress;
+  private final String nodeId;
+  private final String ctlAddress = Addresses.endpoint("backend", UUID.randomUUID().toString());
+  private final Map<String, Stream> open = new HashMap<>();
+  private final long keepaliveMs;
+  private final long peerTimeoutMs;
+  private MessageConsumer<Call> callConsumer;
+  private MessageConsumer<Frame> ctlConsumer;
+  private long timerId = -1;
+
+  public CallServer(Vertx vertx, String callAddress, String nodeId, Duration keepaliveInterval,
+                    Duration peerTimeout) {
+    this.vertx = vertx;
+    this.callAddress = callAddress;
+    this.nodeId = nodeId;
+    this.keepaliveMs = keepaliveInterval.toMillis();
+    // The API side gives up after peerTimeout; we wait a little longer so that a late keepalive
+    // (a busy event loop, a GC pause) does not abort a generation someone is still reading.
+    this.peerTimeoutMs = peerTimeout.toMillis() * 2;
+  }
+
+  /** Starts taking calls; {@code onCall} must accept or reject each one. */
+  public Future<Void> start(Handler<Message<Call>> onCall) {
+    ctlConsumer = vertx.eventBus().consumer(ctlAddress, this::onControl);
+    callConsumer = vertx.eventBus().consumer(callAddress, onCall);
+    timerId = vertx.setPeriodic(keepaliveMs, id -> tick());
+    return Future.all(ctlConsumer.completion(), callConsumer.completion()).mapEmpty();
+  }
+
+  /** Stops taking new calls; streams already open go on. */
+  public Future<Void> stopAccepting() {
+    return callConsumer == null ? Future.succeededFuture() : callConsumer.unregister();
+  }
+
+  public Future<Void> stop() {
+    vertx.cancelTimer(timerId);
+    return Future.all(stopAccepting(), ctlConsumer.unregister()).mapEmpty();
+  }
+
+  /** Streams open right now (accepted, not yet ended). */
+  public int openStreams() {
+    return open.size();
+  }
+
+  /** Accepts a call: acknowledges it to the API side and returns where to send its answer. */
+  public StreamSink accept(Message<Call> msg) {
+    Call call = msg.body();
+    Stream s = new Stream(call);
+    open.put(call.streamId(), s);
+    msg.reply(new JsonObject().put("ctl", ctlAddress).put("node", nodeId));
+    return s;
+  }
+
+  /** Rejects a call before accepting it; the API side answers the client with {@code error}. */
+  public static void reject(Message<Call> msg, OpenAiError error) {
+    msg.fail(error.status(), error.toObject().encode());
+  }
+
+  private void onControl(Message<Frame> msg) {
+    Frame f = msg.body();
+    long now = System.currentTimeMillis();
+    if (f.kind() == Frame.Kind.KEEPALIVE) {
+      JsonArray ids = f.meta().getJsonArray("streams");
+      for (int i = 0; i < ids.size(); i++) {
+        Stream s = open.get(ids.getString(i));
+        if (s != null) {
+          s.lastSeen = now;
+        }
+      }
+      return;
+    }
+    Stream s = open.get(f.streamId());
+    if (s == null) {
+      return;
+    }
+    s.lastSeen = now;
+    if (f.kind() == Frame.Kind.CREDIT) {
+      s.grant(f.n());
+    } else if (f.kind() == Frame.Kind.CANCEL) {
+      s.cancelled(f.meta() == null ? "cancelled" : f.meta().getString("reason", "cancelled"));
+    }
+  }
+
+  private void tick() {
+    long now = System.currentTimeMillis();
+    Map<String, JsonArray> byPeer = new HashMap<>();
+    for (Stream s : open.values().toArray(new Stream[0])) {
+      if (now - s.lastSeen > peerTimeoutMs) {
+        s.cancelled("the API node that sent this request is gone");
+        continue;
+      }
+      byPeer.computeIfAbsent(s.call.replyTo(), k -> new JsonArray()).add(s.call.streamId());
+    }
+    byPeer.forEach((peer, ids) -> vertx.eventBus().send(peer, Frame.keepalive(ids)));
+  }
+
+  private final class Stream implements StreamSink {
+    final Call call;
+    int window;
+    long lastSeen = System.currentTimeMillis();
+    boolean closed;
+    Runnable onWritable;
+    Consumer<String> onCancel;
+
+    Stream(Call call) {
+      this.call = call;
+      this.window = call.window();
+    }
+
+    void grant(int n) {
+      window += n;
+      if (window > 0 && onWritable != null) {
+        Runnable r = onWritable;
+        onWritable = null;
+        r.run();
+      }
+    }
+
+    void cancelled(String reason) {
+      if (closed) {
+        return;
+      }
+      close();
+      if (onCancel != null) {
+        onCancel.accept(reason);
+      }
+    }
+
+    private void close() {
+      closed = true;
+      onWritable = null;
+      open.remove(call.streamId());
+    }
+
+    private void send(Frame f) {
+      vertx.eventBus().send(call.replyTo(), f);
+    }
+
+    @Override
+    public void head(int status, JsonObject meta) {
+      if (!closed) {
+        send(Frame.head(call.streamId(), status, meta));
+      }
+    }
+
+    @Override
+    public boolean data(Buffer data) {
+      if (closed) {
+        return false;
+      }
+      send(Frame.data(call.streamId(), data));
+      window--;
+      return window > 0;
+    }
+
+    @Override
+    public int window() {
+      return window;
+    }
+
+    @Override
+    public void whenWritable(Runnable r) {
+      if (closed) {
+        return;
+      }
+      if (window > 0) {
+        r.run();
+      } else {
+        onWritable = r;
+      }
+    }
+
+    @Override
+    public void end(JsonObject meta) {
+      if (!closed) {
+        close();
+        send(Frame.end(call.streamId(), meta));
+      }
+    }
+
+    @Override
+    public void error(OpenAiError error, JsonObject meta) {
+      if (!closed) {
+        close();
+        JsonObject m = meta == null ? new JsonObject() : meta;
+        send(Frame.error(call.streamId(), error.status(), m.put("error", error.toObject())));
+      }
+    }
+
+    @Override
+    public void onCancel(Consumer<String> c) {
+      this.onCancel = c;
+    }
+
+    @Override
+    public boolean closed() {
+      return closed;
+    }
+
+    @Override
+    public Call call() {
+      return call;
+    }
+  }
+}

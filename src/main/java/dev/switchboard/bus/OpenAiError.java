@@ -1,0 +1,73 @@
+package dev.switchboard.bus;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A failure as a value: an HTTP status and the error object OpenAI clients expect,
+ * {@code {"error":{"message","type","param","code"}}}, where {@code code} is the status as a string
+ * (LiteLLM's convention, which the OpenAI SDKs accept). Mapped to a response at one edge, the API verticle.
+ */
+public record OpenAiError(int status, String message, String type, String param) {
+
+  public static OpenAiError badRequest(String message, String param) {
+    return new OpenAiError(400, message, "invalid_request_error", param);
+  }
+
+  public static OpenAiError unavailable(String message) {
+    return new OpenAiError(503, message, "service_unavailable_error", null);
+  }
+
+  public static OpenAiError timeout(String message) {
+    return new OpenAiError(408, message, "timeout_error", null);
+  }
+
+  public static OpenAiError tooManyRequests(String message) {
+    return new OpenAiError(429, message, "rate_limit_error", null);
+  }
+
+  public static OpenAiError internal(String message) {
+    return new OpenAiError(500, message, "internal_server_error", null);
+  }
+
+  /** The error object itself: {@code {"message","type","param","code"}}. */
+  public JsonObject toObject() {
+    return new JsonObject()
+        .put("message", message)
+        .put("type", type)
+        .put("param", param)
+        .put("code", String.valueOf(status));
+  }
+
+  /** The whole response body: {@code {"error":{...}}}. */
+  public JsonObject toBody() {
+    return new JsonObject().put("error", toObject());
+  }
+
+  /** Reads an error object written by {@link #toObject()} (e.g. from an ERROR frame). */
+  public static OpenAiError fromObject(int status, JsonObject error) {
+    if (error == null) {
+      return internal("backend failed without a reason");
+    }
+    return new OpenAiError(status, error.getString("message", ""), error.getString("type"),
+        error.getString("param"));
+  }
+
+  /** An exception carrying this error, for future chains; it has no stack trace (it is not a bug). */
+  public Failure asException() {
+    return new Failure(this);
+  }
+
+  /** Carries an {@link OpenAiError} through a failed future. */
+  public static final class Failure extends RuntimeException {
+    private final OpenAiError error;
+
+    Failure(OpenAiError error) {
+      super(error.message(), null, false, false);
+      this.error = error;
+    }
+
+    public OpenAiError error() {
+      return error;
+    }
+  }
+}
