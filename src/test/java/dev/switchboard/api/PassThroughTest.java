@@ -1,0 +1,155 @@
+package dev.switchboard.api;
+
+import dev.switchboard.testkit.FakeOpenAiBackend;
+import dev.switchboard.testkit.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.http.HttpResponse;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** OpenAI-compatible backends: the body goes through untouched but for the model, and comes back re-stamped. */
+@ExtendWith(VertxExtension.class)
+class PassThroughTest {
+
+  private FakeOpenAiBackend backend;
+  private TestNode sb;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    backend = FakeOpenAiBackend.start(vertx);
+    sb = TestNode.start(vertx, """
+        model_list:
+          - model_name: qwen3-coder-llama
+            litellm_params:
+              model: openai/qwen3-coder-30b
+              api_base: %s
+              api_key: sk-backend
+              extra_headers: {X-Trace: trace-1}
+        general_settings:
+          master_key: os.environ/TEST_MASTER_KEY
+        """.formatted(backend.apiBase()));
+  }
+
+  @AfterEach
+  void stop() {
+    sb.close();
+    backend.close();
+  }
+
+  @Test
+  void nonStreamBodyReachesBackendUnchangedButForTheModel() {
+    JsonObject tools = new JsonObject().put("type", "function").put("function", new JsonObject()
+        .put("name", "get_weather").put("parameters", new JsonObject().put("type", "object")));
+    JsonObject request = new JsonObject().put("model", "qwen3-coder-llama")
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "ping")))
+        .put("tools", new JsonArray().add(tools)).put("tool_choice", "auto").put("temperature", 0.2)
+        .put("vendor_extra", new JsonObject().put("cache_prompt", true));
+
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", request.encode());
+
+    assertThat(resp.statusCode()).isEqualTo(200);
+    JsonObject sent = backend.last().body();
+    assertThat(sent.getString("model")).isEqualTo("qwen3-coder-30b");
+    JsonObject expected = request.copy().put("model", "qwen3-coder-30b");
+    assertThat(sent).isEqualTo(expected);
+    assertThat(backend.last().path()).isEqualTo("/v1/chat/completions");
+    assertThat(backend.last().headers().get("authorization")).isEqualTo("Bearer sk-backend");
+    assertThat(backend.last().headers().get("x-trace")).isEqualTo("trace-1");
+
+    JsonObject answer = new JsonObject(resp.body());
+    assertThat(answer.getString("model")).isEqualTo("qwen3-coder-llama");
+    assertThat(answer.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"))
+        .isEqualTo("Hello from the fake backend");
+    assertThat(resp.headers().firstValue("x-litellm-call-id")).isPresent();
+    assertThat(resp.headers().firstValue("x-litellm-model-api-base")).hasValue(backend.apiBase());
+    assertThat(resp.headers().firstValue("x-litellm-model-id")).isPresent();
+    assertThat(resp.headers().firstValue("x-litellm-response-duration-ms")).isPresent();
+    assertThat(resp.headers().firstValue("x-litellm-overhead-duration-ms")).isPresent();
+    assertThat(resp.headers().firstValue("x-litellm-version")).isPresent();
+  }
+
+  @Test
+  void unversionedAndAzureStyleRoutesReachTheSameModel() {
+    String body = "{\"model\":\"ignored-by-path\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+    assertThat(sb.post("/chat/completions", body.replace("ignored-by-path", "qwen3-coder-llama")).statusCode())
+        .isEqualTo(200);
+    assertThat(sb.post("/openai/deployments/qwen3-coder-llama/chat/completions", body).statusCode()).isEqualTo(200);
+    assertThat(sb.post("/engines/qwen3-coder-llama/chat/completions", body).statusCode()).isEqualTo(200);
+    assertThat(backend.received()).hasSize(3).allSatisfy(r ->
+        assertThat(r.body().getString("model")).isEqualTo("qwen3-coder-30b"));
+  }
+
+  @Test
+  void streamIsRestampedAndEndsWithDone() {
+    backend.behave(backend.streaming("qwen3-coder-30b", 0, "Hel", "lo"));
+
+    HttpResponse<String> resp = sb.post("/v1/chat/completions",
+        "{\"model\":\"qwen3-coder-llama\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+
+    assertThat(resp.statusCode()).isEqualTo(200);
+    assertThat(resp.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/event-stream"));
+    List<String> events = List.of(resp.body().split("\n\n"));
+    assertThat(events).hasSize(4);
+    assertThat(events.get(0)).contains("\"model\":\"qwen3-coder-llama\"").contains("\"content\":\"Hel\"");
+    assertThat(events.get(1)).contains("\"model\":\"qwen3-coder-llama\"").contains("\"content\":\"lo\"");
+    assertThat(events.get(2)).contains("\"usage\"");
+    assertThat(events.get(3)).isEqualTo("data: [DONE]");
+    assertThat(resp.body()).doesNotContain("qwen3-coder-30b");
+  }
+
+  @Test
+  void eventsSplitAndMergedAcrossWritesComeOutWhole() {
+    String first = FakeOpenAiBackend.chunk("qwen3-coder-30b", "a");
+    String second = FakeOpenAiBackend.chunk("qwen3-coder-30b", "b");
+    String all = first + second + FakeOpenAiBackend.DONE;
+    backend.behave((req, body) -> {
+      req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+      // Split inside the first event, then the rest of it merged with the whole second one.
+      req.response().write(all.substring(0, 17));
+      req.response().write(all.substring(17, first.length() + second.length() - 3));
+      req.response().end(all.substring(first.length() + second.length() - 3));
+    });
+
+    HttpResponse<String> resp = sb.post("/v1/chat/completions",
+        "{\"model\":\"qwen3-coder-llama\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+
+    assertThat(resp.body()).isEqualTo(first.replace("qwen3-coder-30b", "qwen3-coder-llama")
+        + second.replace("qwen3-coder-30b", "qwen3-coder-llama") + FakeOpenAiBackend.DONE);
+  }
+
+  @Test
+  void firstChunkReachesClientWhileBackendHoldsTheSecond() throws Exception {
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    backend.behave((req, body) -> {
+      req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+      req.response().write(FakeOpenAiBackend.chunk("qwen3-coder-30b", "first"));
+      release.thenRun(() -> req.response().end(FakeOpenAiBackend.chunk("qwen3-coder-30b", "second")
+          + FakeOpenAiBackend.DONE));
+    });
+
+    HttpResponse<Stream<String>> resp = sb.postStreaming("/v1/chat/completions",
+        "{\"model\":\"qwen3-coder-llama\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+    Iterator<String> lines = resp.body().iterator();
+
+    String firstLine = CompletableFuture.supplyAsync(lines::next).get(5, TimeUnit.SECONDS);
+    assertThat(firstLine).contains("\"content\":\"first\"");
+    assertThat(release).isNotDone();
+    release.complete(null);
+    StringBuilder rest = new StringBuilder();
+    lines.forEachRemaining(l -> rest.append(l).append('\n'));
+    assertThat(rest.toString()).contains("\"content\":\"second\"").contains("data: [DONE]");
+  }
+}

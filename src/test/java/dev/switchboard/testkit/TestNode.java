@@ -1,0 +1,104 @@
+package dev.switchboard.testkit;
+
+import dev.switchboard.Switchboard;
+import dev.switchboard.config.ConfigException;
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.SwitchboardConfig;
+import io.vertx.core.Vertx;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A Switchboard node started in-process on a free port from YAML text, and a tiny HTTP client for it.
+ * Requests go out on the test thread (never an event loop) with the JDK's HttpClient.
+ */
+public final class TestNode implements AutoCloseable {
+
+  public static final String KEY = "sk-test-master";
+
+  private final Switchboard node;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestNode(Switchboard node) {
+    this.node = node;
+  }
+
+  /** Starts a node; {@code yaml} may use {@code os.environ/KEY} for the master key {@link #KEY}. */
+  public static TestNode start(Vertx vertx, String yaml) {
+    return new TestNode(Switchboard.start(vertx, config(yaml), Switchboard.Options.onPort(0)).await());
+  }
+
+  public static SwitchboardConfig config(String yaml) {
+    try {
+      return ConfigLoader.parse(yaml, "test.yaml", Map.of("TEST_MASTER_KEY", KEY));
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  public Switchboard node() {
+    return node;
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + node.port();
+  }
+
+  public HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Authorization", "Bearer " + KEY).GET());
+  }
+
+  public HttpResponse<String> getWithHeaders(String path, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).GET();
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return send(b);
+  }
+
+  public HttpResponse<String> post(String path, String body) {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Authorization", "Bearer " + KEY)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  public HttpResponse<String> post(String path, String body, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return send(b);
+  }
+
+  /** Posts and returns the body as a stream of lines, readable while the server is still writing. */
+  public HttpResponse<Stream<String>> postStreaming(String path, String body) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+          .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofLines());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder b) {
+    try {
+      return http.send(b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    node.close().await();
+  }
+}
