@@ -65,6 +65,9 @@ final class Launcher {
       return 1;
     }
     node.logModels();
+    node.startWatching(configFile, env.env())
+        .onFailure(e -> log.warn("config: not watching {} for changes: {}", configFile, e.toString()));
+    Sighup.install(() -> node.reloader().reload("sighup"));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node, config), "switchboard-shutdown"));
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     String shownHost = opts.host.equals("0.0.0.0") ? "localhost" : opts.host;

@@ -3,6 +3,7 @@ package dev.switchboard;
 import dev.switchboard.api.ApiContext;
 import dev.switchboard.api.ApiVerticle;
 import dev.switchboard.api.ModelCatalog;
+import dev.switchboard.api.ReloadRoutes;
 import dev.switchboard.api.RequestLog;
 import dev.switchboard.backend.ModelDeployer;
 import dev.switchboard.bus.Codecs;
@@ -16,8 +17,10 @@ import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -40,6 +43,7 @@ public final class Switchboard {
   private final Vertx vertx;
   private final ConfigHolder config;
   private final ModelDeployer deployer;
+  private final ConfigReloader reloader;
   private final String nodeId;
   private final List<RequestLog.Listener> requestListeners = new CopyOnWriteArrayList<>();
   private String apiDeploymentId;
@@ -50,6 +54,7 @@ public final class Switchboard {
     this.config = new ConfigHolder(initial);
     this.nodeId = nodeId;
     this.deployer = new ModelDeployer(vertx, nodeId);
+    this.reloader = new ConfigReloader(vertx, config, deployer, nodeId);
   }
 
   /** Starts a node: backends first, so the API never serves a model whose verticle is not there yet. */
@@ -65,6 +70,7 @@ public final class Switchboard {
     List<ApiVerticle> instances = new CopyOnWriteArrayList<>();
     List<Consumer<Router>> publicRoutes = new ArrayList<>();
     List<Consumer<Router>> protectedRoutes = new ArrayList<>();
+    protectedRoutes.add(ReloadRoutes.post(() -> reloader.reload("http").map(ConfigReloader.Outcome::toJson)));
     RequestLog log = new RequestLog(r -> requestListeners.forEach(l -> l.finished(r)));
     // Port 0 with several instances: -1 makes Vert.x pick one random port they all share.
     int listenPort = options.port() == 0 && options.apiInstances() > 1 ? -1 : options.port();
@@ -107,6 +113,20 @@ public final class Switchboard {
     return vertx;
   }
 
+  /** Hot reload (docs/hot-reload.md): reloads config.yaml now; fails with the validation error. */
+  public Future<ModelDeployer.Diff> reload() {
+    return reloader.reload("api").map(ConfigReloader.Outcome::diff);
+  }
+
+  /** Reloads whenever {@code file} changes, resolving variables in {@code env} as at start. */
+  public Future<Void> startWatching(Path file, Map<String, String> env) {
+    return reloader.watch(file, env, ConfigReloader.SCAN_PERIOD);
+  }
+
+  public ConfigReloader reloader() {
+    return reloader;
+  }
+
   /** Receives every finished request (the log line's data), e.g. for metrics. */
   public void onRequestFinished(RequestLog.Listener listener) {
     requestListeners.add(listener);
@@ -131,6 +151,7 @@ public final class Switchboard {
    * backend drains, all within the shutdown grace.
    */
   public Future<Void> close() {
+    reloader.close();
     Future<Void> api = apiDeploymentId == null ? Future.succeededFuture() : vertx.undeploy(apiDeploymentId);
     return api.recover(err -> Future.succeededFuture()).compose(v -> deployer.stopAll());
   }

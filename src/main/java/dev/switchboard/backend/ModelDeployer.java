@@ -72,21 +72,36 @@ public final class ModelDeployer {
    * are serving; removed and replaced verticles drain in the background.
    */
   public Future<Diff> apply(SwitchboardConfig next) {
+    return apply(next, () -> { });
+  }
+
+  /**
+   * As {@link #apply(SwitchboardConfig)}, running {@code inForce} once the new and changed models are
+   * serving and before any removed or replaced verticle stops taking calls: the moment to put
+   * {@code next} in force, so that the catalog never lists a model nobody serves, and a removed model
+   * turns unknown (400) rather than unavailable (503).
+   */
+  public Future<Diff> apply(SwitchboardConfig next, Runnable inForce) {
     Diff diff = diff(next);
     Map<String, ModelDeployment> wanted = next.modelsByName();
     List<Future<?>> started = new ArrayList<>();
+    List<Deployed> retired = new ArrayList<>();
     for (String name : diff.added()) {
       started.add(deploy(wanted.get(name), next));
     }
     for (String name : diff.changed()) {
       Deployed old = deployed.get(name);
       // The new verticle registers before the old one stops taking calls, so no request finds nobody.
-      started.add(deploy(wanted.get(name), next).onSuccess(v -> drain(old)));
+      started.add(deploy(wanted.get(name), next).onSuccess(v -> retired.add(old)));
     }
     for (String name : diff.removed()) {
-      drain(deployed.remove(name));
+      retired.add(deployed.remove(name));
     }
-    return Future.join(started).map(diff).recover(err -> Future.succeededFuture(diff));
+    return Future.join(started).transform(ar -> {
+      inForce.run();
+      retired.forEach(this::drain);
+      return Future.succeededFuture(diff);
+    });
   }
 
   /** Undeploys every model, each draining within the shutdown grace. */
