@@ -11,9 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Keeps one BackendVerticle per model in step with the config: applies a new config as a diff. A new
@@ -43,6 +45,8 @@ public final class ModelDeployer {
   private final Vertx vertx;
   private final String nodeId;
   private final Map<String, Deployed> deployed = new LinkedHashMap<>();
+  /** Removed and replaced verticles still finishing their requests: a shutdown waits for them too. */
+  private final Set<Future<?>> draining = new HashSet<>();
 
   public ModelDeployer(Vertx vertx, String nodeId) {
     this.vertx = vertx;
@@ -110,6 +114,7 @@ public final class ModelDeployer {
     for (Deployed d : deployed.values()) {
       all.add(vertx.undeploy(d.deploymentId()));
     }
+    all.addAll(draining);
     deployed.clear();
     return Future.join(all).mapEmpty();
   }
@@ -125,8 +130,10 @@ public final class ModelDeployer {
     if (old == null) {
       return;
     }
-    vertx.undeploy(old.deploymentId()).onFailure(err ->
+    Future<Void> undeployed = vertx.undeploy(old.deploymentId()).onFailure(err ->
         LOG.warn("model {}: undeploy of the old verticle failed: {}", old.deployment().modelName(), err.getMessage()));
+    draining.add(undeployed);
+    undeployed.onComplete(ar -> draining.remove(undeployed));
   }
 
   /** Position in model_list and the generated id may move without the model changing. */
