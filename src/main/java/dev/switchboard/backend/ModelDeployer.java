@@ -11,11 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps one BackendVerticle per model in step with the config: applies a new config as a diff. A new
@@ -46,7 +46,7 @@ public final class ModelDeployer {
   private final String nodeId;
   private final Map<String, Deployed> deployed = new LinkedHashMap<>();
   /** Removed and replaced verticles still finishing their requests: a shutdown waits for them too. */
-  private final Set<Future<?>> draining = new HashSet<>();
+  private final Set<Future<?>> draining = ConcurrentHashMap.newKeySet();
 
   public ModelDeployer(Vertx vertx, String nodeId) {
     this.vertx = vertx;
