@@ -175,7 +175,7 @@ public final class ConfigReloader {
     try {
       for (var c : SwitchboardSettings.class.getRecordComponents()) {
         if (!Objects.equals(c.getAccessor().invoke(a), c.getAccessor().invoke(b))) {
-          out.add(c.getName());
+          out.add(c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT));
         }
       }
     } catch (ReflectiveOperationException e) {
@@ -187,8 +187,12 @@ public final class ConfigReloader {
   private void applied(String source, Outcome o) {
     lastLoggedError = null;
     ModelDeployer.Diff d = o.diff();
-    LOG.info("config reloaded ({}): {}added {}, removed {}, changed {}{}", source, o.unchanged() ? "unchanged; " : "",
-        d.added(), d.removed(), d.changed(), o.settingsChanged() ? "; general/router settings changed" : "");
+    if (o.unchanged()) {
+      LOG.info("config reloaded ({}): nothing changed", source);
+    } else {
+      LOG.info("config reloaded ({}): added {}, removed {}, changed {}{}", source, d.added(), d.removed(),
+          d.changed(), o.settingsChanged() ? "; general/router settings changed" : "");
+    }
     vertx.eventBus().publish(Addresses.CONFIG_RELOADED, event(source).put("ok", true)
         .put("status", o.unchanged() ? "unchanged" : "reloaded").mergeIn(d.toJson()));
   }
