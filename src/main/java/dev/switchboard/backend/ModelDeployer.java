@@ -4,6 +4,7 @@ import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.config.SwitchboardConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ModelDeployer {
 
   private static final Logger LOG = LoggerFactory.getLogger(ModelDeployer.class);
+  private static final long SETTLE_MS = 100;
 
   /** What one apply changed, by model name. */
   public record Diff(List<String> added, List<String> removed, List<String> changed) {
@@ -130,10 +132,15 @@ public final class ModelDeployer {
     if (old == null) {
       return;
     }
-    Future<Void> undeployed = vertx.undeploy(old.deploymentId()).onFailure(err ->
-        LOG.warn("model {}: undeploy of the old verticle failed: {}", old.deployment().modelName(), err.getMessage()));
-    draining.add(undeployed);
-    undeployed.onComplete(ar -> draining.remove(undeployed));
+    Promise<Void> drained = Promise.promise();
+    draining.add(drained.future());
+    drained.future().onComplete(ar -> draining.remove(drained.future()));
+    // Calls that found the model in the catalog just before the new config went in force are still on
+    // their way to this verticle: let them land before it stops taking calls.
+    vertx.setTimer(SETTLE_MS, id -> vertx.undeploy(old.deploymentId())
+        .onFailure(err -> LOG.warn("model {}: undeploy of the old verticle failed: {}",
+            old.deployment().modelName(), err.getMessage()))
+        .onComplete(ar -> drained.complete()));
   }
 
   /** Position in model_list and the generated id may move without the model changing. */

@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -69,7 +70,7 @@ public final class CallClient {
     OpenCall oc = new OpenCall(streamId, listener);
     open.put(streamId, oc);
     Call call = new Call(requestId, streamId, address, endpoint, modelName, body, stream, window, startedAt);
-    return vertx.eventBus().<JsonObject>request(target, call, callOptions)
+    return send(target, call, 3)
         .map(reply -> {
           oc.accepted(reply.body());
           return (CallHandle) oc;
@@ -78,6 +79,27 @@ public final class CallClient {
           open.remove(streamId);
           return Future.failedFuture(toError(err, modelName).asException());
         });
+  }
+
+  /**
+   * A call routed to a BackendVerticle at the instant it stops taking calls (a reload replacing or
+   * removing its model) is discarded unseen: the bus answers NO_HANDLERS, or TIMEOUT "Discarded the
+   * request" at once. Unseen means safe to send again; a replacement verticle, registered before the
+   * old one stopped, takes it. A real ack timeout is never retried (the backend may have the call).
+   */
+  private Future<Message<JsonObject>> send(String target, Call call, int retries) {
+    return vertx.eventBus().<JsonObject>request(target, call, callOptions).recover(err -> {
+      if (retries == 0 || !discardedUnseen(err)) {
+        return Future.failedFuture(err);
+      }
+      return vertx.timer(5).compose(v -> send(target, call, retries - 1));
+    });
+  }
+
+  private static boolean discardedUnseen(Throwable err) {
+    return err instanceof ReplyException re && (re.failureType() == ReplyFailure.NO_HANDLERS
+        || re.failureType() == ReplyFailure.TIMEOUT && re.getMessage() != null
+        && re.getMessage().startsWith("Discarded the request"));
   }
 
   private static OpenAiError toError(Throwable err, String modelName) {

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -76,6 +77,14 @@ class ReloadUnderLoadTest {
             HttpResponse.BodyHandlers.ofString()));
       }
       Await.until(Duration.ofSeconds(5), STREAMS + " streams open at the backend", () -> steady.inFlight() == STREAMS);
+      // Meanwhile, calls to a model every reload replaces: each must find a verticle, old or new.
+      List<String> flipStatuses = new CopyOnWriteArrayList<>();
+      CompletableFuture<Void> flipping = CompletableFuture.runAsync(() -> {
+        while (!release.get()) {
+          HttpResponse<String> flip = node.http().post("/v1/chat/completions", chat("flip", false));
+          flipStatuses.add(flip.statusCode() == 200 ? "200" : flip.statusCode() + " " + flip.body());
+        }
+      });
 
       for (int i = 1; i <= REWRITES; i++) {
         node.write(version(i, steady, a, b));
@@ -84,11 +93,13 @@ class ReloadUnderLoadTest {
         assertThat(event.getJsonArray("added").getList()).containsExactly("extra-" + i);
         assertThat(event.getJsonArray("removed").getList()).containsExactly("extra-" + (i - 1));
         assertThat(event.getJsonArray("changed").getList()).containsExactlyInAnyOrder("moving", "flip");
-        HttpResponse<String> flip = node.http().post("/v1/chat/completions", chat("extra-" + i, false));
-        assertThat(flip.statusCode()).as("extra-%d served", i).isEqualTo(200);
+        HttpResponse<String> extra = node.http().post("/v1/chat/completions", chat("extra-" + i, false));
+        assertThat(extra.statusCode()).as("extra-%d served", i).isEqualTo(200);
       }
       assertThat(steady.inFlight()).as("all streams still open after the last reload").isEqualTo(STREAMS);
       release.set(true);
+      flipping.get(5, TimeUnit.SECONDS);
+      assertThat(flipStatuses).hasSizeGreaterThan(REWRITES).containsOnly("200");
 
       CompletableFuture.allOf(streams.toArray(CompletableFuture[]::new)).get(8, TimeUnit.SECONDS);
       for (CompletableFuture<HttpResponse<String>> s : streams) {
