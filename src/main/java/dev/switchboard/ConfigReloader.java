@@ -145,7 +145,13 @@ public final class ConfigReloader {
               .forEach(w -> LOG.warn("config: {}", w));
           boolean settingsChanged = !next.general().equals(current.general())
               || !next.router().equals(current.router());
-          return deployer.apply(next, () -> config.swap(next)).map(diff -> new Outcome(diff, settingsChanged));
+          // An unchanged file keeps its loaded_at, unless it clears a reload error.
+          boolean swap = settingsChanged || !deployer.diff(next).isEmpty() || config.state().lastError() != null;
+          return deployer.apply(next, () -> {
+            if (swap) {
+              config.swap(next);
+            }
+          }).map(diff -> new Outcome(diff, settingsChanged));
         })
         .andThen(ar -> {
           if (ar.succeeded()) {

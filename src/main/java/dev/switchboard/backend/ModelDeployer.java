@@ -91,21 +91,26 @@ public final class ModelDeployer {
     Diff diff = diff(next);
     Map<String, ModelDeployment> wanted = next.modelsByName();
     List<Future<?>> started = new ArrayList<>();
-    List<Deployed> retired = new ArrayList<>();
+    List<Deployed> replaced = new ArrayList<>();
     for (String name : diff.added()) {
       started.add(deploy(wanted.get(name), next));
     }
     for (String name : diff.changed()) {
       Deployed old = deployed.get(name);
       // The new verticle registers before the old one stops taking calls, so no request finds nobody.
-      started.add(deploy(wanted.get(name), next).onSuccess(v -> retired.add(old)));
+      started.add(deploy(wanted.get(name), next).onSuccess(v -> replaced.add(old)));
     }
+    List<Deployed> removed = new ArrayList<>();
     for (String name : diff.removed()) {
-      retired.add(deployed.remove(name));
+      removed.add(deployed.remove(name));
     }
     return Future.join(started).transform(ar -> {
       inForce.run();
-      retired.forEach(this::drain);
+      // A replaced verticle stops at once, so new requests reach the new one; a call racing to the old
+      // one is sent again (CallClient). A removed one has no successor: calls that found the model in
+      // the catalog just before the swap are still on their way to it, so it stops a moment later.
+      replaced.forEach(old -> drain(old, 0));
+      removed.forEach(old -> drain(old, SETTLE_MS));
       return Future.succeededFuture(diff);
     });
   }
@@ -128,19 +133,18 @@ public final class ModelDeployer {
             err.getMessage()));
   }
 
-  private void drain(Deployed old) {
+  private void drain(Deployed old, long settleMs) {
     if (old == null) {
       return;
     }
     Promise<Void> drained = Promise.promise();
     draining.add(drained.future());
     drained.future().onComplete(ar -> draining.remove(drained.future()));
-    // Calls that found the model in the catalog just before the new config went in force are still on
-    // their way to this verticle: let them land before it stops taking calls.
-    vertx.setTimer(SETTLE_MS, id -> vertx.undeploy(old.deploymentId())
+    Future<?> settled = settleMs > 0 ? vertx.timer(settleMs) : Future.succeededFuture();
+    settled.compose(v -> vertx.undeploy(old.deploymentId()))
         .onFailure(err -> LOG.warn("model {}: undeploy of the old verticle failed: {}",
             old.deployment().modelName(), err.getMessage()))
-        .onComplete(ar -> drained.complete()));
+        .onComplete(ar -> drained.complete());
   }
 
   /** Position in model_list and the generated id may move without the model changing. */
