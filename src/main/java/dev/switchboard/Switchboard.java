@@ -7,6 +7,7 @@ import dev.switchboard.api.RequestLog;
 import dev.switchboard.backend.ModelDeployer;
 import dev.switchboard.bus.Codecs;
 import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.health.BackendHealth;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.config.SwitchboardConfig;
 import io.vertx.core.DeploymentOptions;
@@ -66,9 +67,13 @@ public final class Switchboard {
     List<Consumer<Router>> publicRoutes = new ArrayList<>();
     List<Consumer<Router>> protectedRoutes = new ArrayList<>();
     RequestLog log = new RequestLog(r -> requestListeners.forEach(l -> l.finished(r)));
+    ModelCatalog catalog = ModelCatalog.local(config);
+    BackendHealth health = new BackendHealth(vertx,
+        () -> catalog.entries().stream().map(ModelCatalog.Entry::modelName).toList(), config);
+    protectedRoutes.add(router -> router.get("/health").handler(health::handle));
     // Port 0 with several instances: -1 makes Vert.x pick one random port they all share.
     int listenPort = options.port() == 0 && options.apiInstances() > 1 ? -1 : options.port();
-    ApiContext ctx = new ApiContext(options.host(), listenPort, config, ModelCatalog.local(config), log,
+    ApiContext ctx = new ApiContext(options.host(), listenPort, config, catalog, log,
         publicRoutes, protectedRoutes);
     return vertx.deployVerticle(() -> {
           ApiVerticle v = new ApiVerticle(ctx);

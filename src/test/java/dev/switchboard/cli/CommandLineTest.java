@@ -24,11 +24,16 @@ class CommandLineTest {
   }
 
   private Run run(String... args) throws Exception {
+    return runWithEnv(java.util.Map.of(), args);
+  }
+
+  private Run runWithEnv(java.util.Map<String, String> env, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "dev.switchboard.Main"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
     pb.environment().remove("LITELLM_MASTER_KEY");
+    pb.environment().putAll(env);
     Process p = pb.start();
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exits by itself").isTrue();
     return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
@@ -109,5 +114,9 @@ class CommandLineTest {
     Run r = run("--config", "config.yaml", "--check-config");
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("http://127.0.0.1:8080/v1");
+
+    Run realEnvWins = runWithEnv(java.util.Map.of("DEMO_BASE", "http://127.0.0.1:9999/v1"),
+        "--config", "config.yaml", "--check-config");
+    assertThat(realEnvWins.out()).contains("http://127.0.0.1:9999/v1").doesNotContain("8080");
   }
 }

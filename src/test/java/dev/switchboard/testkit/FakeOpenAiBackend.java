@@ -46,8 +46,13 @@ public final class FakeOpenAiBackend {
   }
 
   public static FakeOpenAiBackend start(Vertx vertx) {
+    return start(vertx, 0);
+  }
+
+  /** On a given port: a backend that "comes up" where a model's api_base already points. */
+  public static FakeOpenAiBackend start(Vertx vertx, int port) {
     FakeOpenAiBackend fake = new FakeOpenAiBackend(vertx);
-    fake.server = vertx.createHttpServer().requestHandler(fake::onRequest).listen(0, "127.0.0.1").await();
+    fake.server = vertx.createHttpServer().requestHandler(fake::onRequest).listen(port, "127.0.0.1").await();
     return fake;
   }
 
