@@ -151,4 +151,16 @@ class OllamaEndpointsTest {
     assertThat(new JsonObject(resp.body()).getJsonObject("error").getString("message"))
         .contains("gemma:2b does not support tools").contains("tool-capable model");
   }
+
+  @Test
+  void errorObjectInAWholeAnswerFailsTheCallWithOllamasMessage() {
+    ollama.behave(FakeOllamaBackend.json(new JsonObject().put("error", "llama runner process has terminated: exit status 2")));
+
+    HttpResponse<String> resp = sb.post("/v1/chat/completions",
+        "{\"model\":\"writer\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+
+    assertThat(resp.statusCode()).isEqualTo(500);
+    assertThat(new JsonObject(resp.body()).getJsonObject("error").getString("message"))
+        .isEqualTo("litellm.InternalServerError: OllamaException - llama runner process has terminated: exit status 2");
+  }
 }
