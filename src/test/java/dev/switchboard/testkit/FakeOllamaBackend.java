@@ -64,7 +64,29 @@ public final class FakeOllamaBackend {
     server.close().await();
   }
 
+  /** Models listed by GET /api/tags, as if pulled (liveness probes look there). */
+  private final java.util.Set<String> pulled = new java.util.concurrent.CopyOnWriteArraySet<>(
+      java.util.List.of("qwen3-coder:30b", "qwen2.5-coder:7b", "nomic-embed-text:latest", "llama3.2:latest"));
+
+  /** Adds models to what /api/tags lists. */
+  public void pull(String... models) {
+    pulled.addAll(java.util.List.of(models));
+  }
+
+  /** Removes a model from what /api/tags lists, as if never pulled. */
+  public void remove(String model) {
+    pulled.remove(model);
+  }
+
   private void onRequest(HttpServerRequest req) {
+    if (req.method() == io.vertx.core.http.HttpMethod.GET && req.path().equals("/api/tags")) {
+      JsonArray models = new JsonArray();
+      pulled.forEach(m -> models.add(new JsonObject().put("name", m).put("model", m)
+          .put("modified_at", CREATED_AT).put("size", 18_556_701_151L)));
+      req.response().putHeader("content-type", "application/json; charset=utf-8")
+          .end(new JsonObject().put("models", models).encode());
+      return;
+    }
     req.body().onSuccess(buf -> {
       JsonObject body = buf.length() == 0 ? new JsonObject() : buf.toJsonObject();
       received.add(new Received(req.path(), body, req.headers()));
