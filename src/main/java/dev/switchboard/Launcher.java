@@ -48,6 +48,7 @@ final class Launcher {
     if (env.file() != null) {
       log.info("environment: filled unset variables from {}", env.file());
     }
+    Switchboard.logModels(config);
     Vertx vertx = Vertx.builder().with(new VertxOptions()).build();
     Switchboard node;
     try {
@@ -64,7 +65,6 @@ final class Launcher {
       }
       return 1;
     }
-    node.logModels();
     Shutdown.install(node, config.switchboard().shutdownGrace().toMillis());
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     String shownHost = opts.host.equals("0.0.0.0") ? "localhost" : opts.host;

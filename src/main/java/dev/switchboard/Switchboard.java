@@ -117,15 +117,15 @@ public final class Switchboard {
     requestListeners.add(listener);
   }
 
-  /** Logs what this node serves. */
-  public void logModels() {
-    for (ModelDeployment d : config.current().models()) {
+  /** Logs what a node on {@code config} serves, and what in the config deserves a warning. */
+  public static void logModels(SwitchboardConfig config) {
+    for (ModelDeployment d : config.models()) {
       LOG.info("model {} -> {} {} at {}{}", d.modelName(), d.provider(), d.backendModel(),
           d.apiBase() == null ? "(mock_response)" : d.apiBase(),
           d.maxParallelRequests() > 0 ? " (max_parallel_requests=" + d.maxParallelRequests() + ")" : "");
     }
-    config.current().warnings().forEach(w -> LOG.warn("config: {}", w));
-    if (config.current().general().masterKey() == null) {
+    config.warnings().forEach(w -> LOG.warn("config: {}", w));
+    if (config.general().masterKey() == null) {
       LOG.warn("No master_key configured: every request is accepted without a key. "
           + "Set general_settings.master_key (e.g. os.environ/LITELLM_MASTER_KEY).");
     }
