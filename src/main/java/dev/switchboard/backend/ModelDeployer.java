@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +42,18 @@ public final class ModelDeployer {
     }
   }
 
-  private record Deployed(ModelDeployment deployment, String deploymentId) {
+  private record Deployed(ModelDeployment deployment, Shared shared, String deploymentId) {
+  }
+
+  /**
+   * What a BackendVerticle is built from besides its model: a change (in a reload) rebuilds every
+   * model's verticle, the old ones draining. The master key and the rest of the config are not in it.
+   */
+  private record Shared(boolean backgroundHealthChecks, Duration healthCheckInterval, int numRetries) {
+    static Shared of(SwitchboardConfig c) {
+      return new Shared(c.general().backgroundHealthChecks(), c.general().healthCheckInterval(),
+          c.router().numRetries());
+    }
   }
 
   private final Vertx vertx;
@@ -65,7 +77,7 @@ public final class ModelDeployer {
       Deployed have = deployed.get(name);
       if (have == null) {
         added.add(name);
-      } else if (!same(have.deployment(), d)) {
+      } else if (!same(have.deployment(), d) || !have.shared().equals(Shared.of(next))) {
         changed.add(name);
       }
     });
@@ -127,8 +139,8 @@ public final class ModelDeployer {
   }
 
   private Future<String> deploy(ModelDeployment d, SwitchboardConfig config) {
-    return vertx.deployVerticle(new BackendVerticle(d, config.switchboard(), nodeId), new DeploymentOptions())
-        .onSuccess(id -> deployed.put(d.modelName(), new Deployed(d, id)))
+    return vertx.deployVerticle(new BackendVerticle(d, config.switchboard(), config.general(), config.router().numRetries(), nodeId), new DeploymentOptions())
+        .onSuccess(id -> deployed.put(d.modelName(), new Deployed(d, Shared.of(config), id)))
         .onFailure(err -> LOG.error("model {}: could not start its backend verticle: {}", d.modelName(),
             err.getMessage()));
   }

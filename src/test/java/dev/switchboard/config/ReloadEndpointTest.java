@@ -116,6 +116,19 @@ class ReloadEndpointTest {
   }
 
   @Test
+  void aCommentTouchesNoModelButNumRetriesRebuildsThemAll() {
+    String models = config(model("steady", a), model("gone", a), model("moving", a));
+    node.write(models.replace("os.environ/TEST_MASTER_KEY", "os.environ/TEST_MASTER_KEY  # same key, new comment"));
+    assertThat(new JsonObject(node.http().post("/config/reload", "").body()).getString("status")).isEqualTo("unchanged");
+
+    node.write(models + "router_settings:\n  num_retries: 5\n");
+    JsonObject resp = new JsonObject(node.http().post("/config/reload", "").body());
+
+    assertThat(resp.getJsonArray("changed").getList()).containsExactlyInAnyOrder("steady", "gone", "moving");
+    assertThat(node.http().post("/v1/chat/completions", chat("steady", false)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void switchboardSettingsWaitForARestart() {
     long before = node.http().node().config().current().switchboard().queueSize();
     node.write(config(model("steady", a), model("gone", a), model("moving", a))
