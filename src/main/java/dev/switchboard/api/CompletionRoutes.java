@@ -67,6 +67,7 @@ final class CompletionRoutes {
     ResponseRelay relay = new ResponseRelay(ctx, stream, WINDOW, requestId, startedAt,
         (status, meta) -> log.finished(ctx, requestId, name, endpoint, stream, status, meta, startedAt));
     ctx.response().closeHandler(v -> relay.clientGone());
+    log.started(name);
     calls.call(Addresses.backend(name), endpoint, requestId, name, body, stream, WINDOW, startedAt, relay)
         .onSuccess(relay::accepted)
         .onFailure(err -> relay.onError(Responses.of(err), new JsonObject().put("outcome",
