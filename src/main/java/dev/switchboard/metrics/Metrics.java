@@ -3,7 +3,6 @@ package dev.switchboard.metrics;
 import dev.switchboard.api.RequestLog;
 import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.config.SwitchboardSettings;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -18,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A node's metrics: the per-request events and meters, {@code GET /metrics}, and the optional TCP
@@ -36,11 +36,11 @@ public final class Metrics {
   private EventBridge bridge;
   private int bridgePort;
 
-  private Metrics(Vertx vertx, ConfigHolder config, String nodeId, PrometheusMeterRegistry registry) {
+  private Metrics(Vertx vertx, ConfigHolder config, String nodeId, PrometheusMeterRegistry registry,
+                  RequestMeters meters) {
     this.vertx = vertx;
     this.config = config;
     this.registry = registry;
-    RequestMeters meters = new RequestMeters(registry, m -> config.current().model(m).isPresent());
     this.publisher = new MetricsPublisher(vertx.eventBus(), nodeId, meters);
     this.states = new ModelStateGauges(vertx, config, registry);
   }
@@ -52,10 +52,16 @@ public final class Metrics {
   }
 
   public static Metrics create(Vertx vertx, ConfigHolder config, String nodeId) {
-    MeterRegistry vertxRegistry = BackendRegistries.getDefaultNow();
-    PrometheusMeterRegistry registry = vertxRegistry instanceof PrometheusMeterRegistry p ? p
-        : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    return new Metrics(vertx, config, nodeId, registry);
+    Predicate<String> known = m -> config.current().model(m).isPresent();
+    if (BackendRegistries.getDefaultNow() instanceof PrometheusMeterRegistry shared) {
+      try {
+        return new Metrics(vertx, config, nodeId, shared, new RequestMeters(shared, known));
+      } catch (IllegalArgumentException secondNodeInThisJvm) {
+        // Vert.x's registry is JVM-wide; a second node in the same JVM (tests) gets its own.
+      }
+    }
+    PrometheusMeterRegistry own = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return new Metrics(vertx, config, nodeId, own, new RequestMeters(own, known));
   }
 
   /** Receives every finished request (register with {@code Switchboard.onRequestFinished}). */

@@ -1,9 +1,10 @@
 package dev.switchboard.metrics;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
@@ -13,7 +14,10 @@ import java.util.function.Predicate;
 
 /**
  * This node's per-model request meters, folded from the same metrics events the bus carries. Names
- * mirror LiteLLM's Prometheus metrics where one exists (docs/metrics.md has the mapping). Called
+ * mirror LiteLLM's Prometheus metrics where one exists (docs/metrics.md has the mapping). Counters and
+ * gauges are Micrometer's; the latency histograms are the Prometheus client's own, because a Micrometer
+ * Timer would rename them ({@code _seconds}) and a DistributionSummary rounds each value up to a whole
+ * number before bucketing (no sub-second buckets). Called
  * from every API event loop at once: meters are thread-safe, and per-model state sits in concurrent
  * maps.
  */
@@ -24,14 +28,28 @@ final class RequestMeters {
   /** The label of requests for a model name this node does not know (keeps the label set bounded). */
   static final String OTHER = "other";
 
-  private final MeterRegistry registry;
+  private final PrometheusMeterRegistry registry;
+  private final Histogram latency;
+  private final Histogram upstream;
+  private final Histogram ttft;
   private final Predicate<String> knownModel;
   private final Map<String, ModelMeters> byModel = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> inFlight = new ConcurrentHashMap<>();
 
-  RequestMeters(MeterRegistry registry, Predicate<String> knownModel) {
+  /** Throws IllegalArgumentException when {@code registry} has these histograms already (one per registry). */
+  RequestMeters(PrometheusMeterRegistry registry, Predicate<String> knownModel) {
     this.registry = registry;
     this.knownModel = knownModel;
+    latency = seconds("litellm_request_total_latency_metric", "Whole request, as the client saw it, in seconds");
+    upstream = seconds("litellm_llm_api_latency_metric", "Time spent in the backend call, in seconds");
+    ttft = seconds("litellm_llm_api_time_to_first_token_metric",
+        "Streams: time from the request to the first byte of the answer, in seconds");
+  }
+
+  private Histogram seconds(String name, String help) {
+    // No exemplars: they need the Prometheus tracer initializer, which is not on the classpath.
+    return Histogram.builder().name(name).help(help).labelNames("model").classicOnly().withoutExemplars()
+        .classicUpperBounds(LATENCY_BUCKETS).register(registry.getPrometheusRegistry());
   }
 
   /** A call was handed to {@code model}'s backend. */
@@ -65,14 +83,14 @@ final class RequestMeters {
           .register(registry).increment();
     }
     ModelMeters m = byModel.computeIfAbsent(label, ModelMeters::new);
-    m.latency.record(event.getLong("latency_ms") / 1000.0);
-    Long upstream = event.getLong("upstream_ms");
-    if (upstream != null) {
-      m.upstream.record(upstream / 1000.0);
+    m.latency.observe(event.getLong("latency_ms") / 1000.0);
+    Long upstreamMs = event.getLong("upstream_ms");
+    if (upstreamMs != null) {
+      m.upstream.observe(upstreamMs / 1000.0);
     }
-    Long ttft = event.getLong("ttft_ms");
-    if (ttft != null && event.getBoolean("stream")) {
-      m.ttft.record(ttft / 1000.0);
+    Long ttftMs = event.getLong("ttft_ms");
+    if (ttftMs != null && event.getBoolean("stream")) {
+      m.ttft.observe(ttftMs / 1000.0);
     }
     Long prompt = event.getLong("prompt_tokens");
     Long completion = event.getLong("completion_tokens");
@@ -96,29 +114,20 @@ final class RequestMeters {
 
   /** The meters of one model label, built once. */
   private final class ModelMeters {
-    final DistributionSummary latency;
-    final DistributionSummary upstream;
-    final DistributionSummary ttft;
+    final DistributionDataPoint latency;
+    final DistributionDataPoint upstream;
+    final DistributionDataPoint ttft;
     final Counter input;
     final Counter output;
     final Counter total;
 
     ModelMeters(String model) {
-      latency = seconds("litellm_request_total_latency_metric",
-          "Whole request, as the client saw it, in seconds", model);
-      upstream = seconds("litellm_llm_api_latency_metric", "Time spent in the backend call, in seconds", model);
-      ttft = seconds("litellm_llm_api_time_to_first_token_metric",
-          "Streams: time from the request to the first byte of the answer, in seconds", model);
+      latency = RequestMeters.this.latency.labelValues(model);
+      upstream = RequestMeters.this.upstream.labelValues(model);
+      ttft = RequestMeters.this.ttft.labelValues(model);
       input = tokens("litellm_input_tokens", "Prompt tokens, as the backend reported them", model);
       output = tokens("litellm_output_tokens", "Completion tokens, as the backend reported them", model);
       total = tokens("litellm_total_tokens", "Prompt and completion tokens", model);
-    }
-
-    private DistributionSummary seconds(String name, String description, String model) {
-      // A summary in seconds rather than a Timer: Micrometer would append _seconds to the name, and
-      // these keep LiteLLM's names so its dashboards port unchanged.
-      return DistributionSummary.builder(name).description(description).tag("model", model)
-          .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
     }
 
     private Counter tokens(String name, String description, String model) {
