@@ -96,7 +96,11 @@ public final class Metrics {
       return started;
     }
     bridge = new EventBridge(vertx, registry);
-    return started.compose(v -> bridge.listen(port, s.eventBridgeHost())).map(bound -> {
+    return started.compose(v -> bridge.listen(port, s.eventBridgeHost()))
+        // Not a BindException: the launcher would blame the API port.
+        .recover(err -> Future.failedFuture(new IllegalStateException("event bridge: cannot listen on "
+            + s.eventBridgeHost() + ":" + port + ": " + err.getMessage())))
+        .map(bound -> {
       bridgePort = bound;
       LOG.info("event bridge: subscribers may register for metrics, liveness and config events on tcp://{}:{}",
           s.eventBridgeHost(), bound);
