@@ -49,6 +49,7 @@ final class Launcher {
     if (env.file() != null) {
       log.info("environment: filled unset variables from {}", env.file());
     }
+    Switchboard.logModels(config);
     Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.vertxOptions())).build();
     Switchboard node;
     try {
@@ -65,27 +66,13 @@ final class Launcher {
       }
       return 1;
     }
-    node.logModels();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node, config), "switchboard-shutdown"));
+    Shutdown.install(node, config.switchboard().shutdownGrace().toMillis());
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     String shownHost = opts.host.equals("0.0.0.0") ? "localhost" : opts.host;
     log.info("Switchboard {} ready on http://{}:{} ({} models, started in {} ms)", Version.VERSION, shownHost,
         node.port(), config.models().size(), ms);
     log.info("Application startup complete.");
     return KEEP_RUNNING;
-  }
-
-  private static void shutdown(Switchboard node, SwitchboardConfig config) {
-    Logger log = LoggerFactory.getLogger(Switchboard.class);
-    long grace = config.switchboard().shutdownGrace().toMillis();
-    log.info("Shutting down: finishing requests in flight (grace {} s)", grace / 1000);
-    try {
-      node.close().await(grace + 5_000, TimeUnit.MILLISECONDS);
-      node.vertx().close().await(5, TimeUnit.SECONDS);
-      log.info("Shutdown complete.");
-    } catch (Exception e) {
-      log.warn("Shutdown did not complete cleanly: {}", e.toString());
-    }
   }
 
   private static void printCheck(SwitchboardConfig config) {

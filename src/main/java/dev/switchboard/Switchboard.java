@@ -7,6 +7,7 @@ import dev.switchboard.api.RequestLog;
 import dev.switchboard.backend.ModelDeployer;
 import dev.switchboard.bus.Codecs;
 import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.health.BackendHealth;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.metrics.Metrics;
@@ -77,21 +78,15 @@ public final class Switchboard {
     List<ApiVerticle> instances = new CopyOnWriteArrayList<>();
     List<Consumer<Router>> publicRoutes = new ArrayList<>();
     List<Consumer<Router>> protectedRoutes = new ArrayList<>();
-    RequestLog log = new RequestLog(new RequestLog.Listener() {
-      @Override
-      public void finished(RequestLog.FinishedRequest r) {
-        requestListeners.forEach(l -> l.finished(r));
-      }
-
-      @Override
-      public void started(String model) {
-        requestListeners.forEach(l -> l.started(model));
-      }
-    });
+    RequestLog log = new RequestLog(r -> requestListeners.forEach(l -> l.finished(r)));
+    ModelCatalog catalog = ModelCatalog.local(config);
+    BackendHealth health = new BackendHealth(vertx,
+        () -> catalog.entries().stream().map(ModelCatalog.Entry::modelName).toList(), config);
+    protectedRoutes.add(router -> router.get("/health").handler(health::handle));
     metrics.mount(publicRoutes, protectedRoutes);
     // Port 0 with several instances: -1 makes Vert.x pick one random port they all share.
     int listenPort = options.port() == 0 && options.apiInstances() > 1 ? -1 : options.port();
-    ApiContext ctx = new ApiContext(options.host(), listenPort, config, ModelCatalog.local(config), log,
+    ApiContext ctx = new ApiContext(options.host(), listenPort, config, catalog, log,
         publicRoutes, protectedRoutes);
     return vertx.deployVerticle(() -> {
           ApiVerticle v = new ApiVerticle(ctx);
@@ -140,15 +135,15 @@ public final class Switchboard {
     requestListeners.add(listener);
   }
 
-  /** Logs what this node serves. */
-  public void logModels() {
-    for (ModelDeployment d : config.current().models()) {
+  /** Logs what a node on {@code config} serves, and what in the config deserves a warning. */
+  public static void logModels(SwitchboardConfig config) {
+    for (ModelDeployment d : config.models()) {
       LOG.info("model {} -> {} {} at {}{}", d.modelName(), d.provider(), d.backendModel(),
           d.apiBase() == null ? "(mock_response)" : d.apiBase(),
           d.maxParallelRequests() > 0 ? " (max_parallel_requests=" + d.maxParallelRequests() + ")" : "");
     }
-    config.current().warnings().forEach(w -> LOG.warn("config: {}", w));
-    if (config.current().general().masterKey() == null) {
+    config.warnings().forEach(w -> LOG.warn("config: {}", w));
+    if (config.general().masterKey() == null) {
       LOG.warn("No master_key configured: every request is accepted without a key. "
           + "Set general_settings.master_key (e.g. os.environ/LITELLM_MASTER_KEY).");
     }

@@ -41,13 +41,29 @@ public final class ApiVerticle extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions()
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
+        // HTTP/1.1 only: what OpenAI clients speak; h2c upgrades gain nothing for one request per
+        // stream and JDK 17's client fails in-flight h2 streams on the GOAWAY of a graceful shutdown.
+        .setHttp2ClearTextEnabled(false)
         .setIdleTimeout(0));
     return calls.start().compose(v -> server.requestHandler(router).listen(api.port(), api.host()));
   }
 
+  /**
+   * Graceful: stop accepting connections, let requests in flight (streams included) finish within the
+   * shutdown grace, then close what is left and say how much that was.
+   */
   @Override
   public Future<?> stop() {
-    return calls.stop();
+    long grace = api.config().current().switchboard().shutdownGrace().toMillis();
+    return server.shutdown(grace, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .recover(err -> Future.succeededFuture())
+        .compose(v -> {
+          int cut = calls.openCalls();
+          if (cut > 0) {
+            LOG.warn("Shutdown grace ({} ms) ran out: {} request(s) in flight were cut", grace, cut);
+          }
+          return calls.stop();
+        });
   }
 
   /** The port actually bound (useful when asked for port 0). */
@@ -60,7 +76,8 @@ public final class ApiVerticle extends VerticleBase {
     ConfigHolder config = api.config();
     HealthRoutes health = new HealthRoutes(config);
     ModelRoutes models = new ModelRoutes(api.catalog());
-    CompletionRoutes completions = new CompletionRoutes(api.catalog(), calls, api.requestLog());
+    CompletionRoutes completions = new CompletionRoutes(api.catalog(), calls, api.requestLog(),
+        model -> config.current().router().fallbacks().getOrDefault(model, java.util.List.of()));
     Auth auth = new Auth(config);
 
     // Public, like LiteLLM's: probes must not need the key.

@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -25,11 +27,14 @@ final class CompletionRoutes {
   private final ModelCatalog catalog;
   private final CallClient calls;
   private final RequestLog log;
+  private final java.util.function.Function<String, List<String>> fallbackConfig;
 
-  CompletionRoutes(ModelCatalog catalog, CallClient calls, RequestLog log) {
+  CompletionRoutes(ModelCatalog catalog, CallClient calls, RequestLog log,
+                   java.util.function.Function<String, List<String>> fallbackConfig) {
     this.catalog = catalog;
     this.calls = calls;
     this.log = log;
+    this.fallbackConfig = fallbackConfig;
   }
 
   void handle(RoutingContext ctx, Endpoint endpoint) {
@@ -64,14 +69,91 @@ final class CompletionRoutes {
       body.put("model", pathModel);
     }
     boolean stream = endpoint != Endpoint.EMBEDDINGS && isTrue(body.getValue("stream"));
-    ResponseRelay relay = new ResponseRelay(ctx, stream, WINDOW, requestId, startedAt,
-        (status, meta) -> log.finished(ctx, requestId, name, endpoint, stream, status, meta, startedAt));
-    ctx.response().closeHandler(v -> relay.clientGone());
-    log.started(name);
-    calls.call(Addresses.backend(name), endpoint, requestId, name, body, stream, WINDOW, startedAt, relay)
-        .onSuccess(relay::accepted)
-        .onFailure(err -> relay.onError(Responses.of(err), new JsonObject().put("outcome",
-            Responses.of(err).status() == 429 ? "rejected" : "error")));
+    List<String> chain = new ArrayList<>();
+    chain.add(name);
+    chain.addAll(fallbacks(name, body));
+    new Attempts(ctx, endpoint, requestId, body, stream, startedAt, chain).next();
+  }
+
+  /** Explicit fallbacks only: the request's {@code fallbacks}, else router_settings.fallbacks. Never implicit. */
+  private List<String> fallbacks(String model, JsonObject body) {
+    List<String> out = new ArrayList<>();
+    if (body.getValue("fallbacks") instanceof JsonArray requested) {
+      requested.forEach(f -> {
+        if (f instanceof String s) {
+          out.add(s);
+        }
+      });
+      return out;
+    }
+    return fallbackConfig.apply(model);
+  }
+
+  /** One request's walk down its model and explicit fallbacks; the first answer (or last error) wins. */
+  private final class Attempts {
+    final RoutingContext ctx;
+    final Endpoint endpoint;
+    final String requestId;
+    final JsonObject body;
+    final boolean stream;
+    final long startedAt;
+    final List<String> chain;
+    int index = -1;
+    ResponseRelay current;
+
+    Attempts(RoutingContext ctx, Endpoint endpoint, String requestId, JsonObject body, boolean stream, long startedAt,
+             List<String> chain) {
+      this.ctx = ctx;
+      this.endpoint = endpoint;
+      this.requestId = requestId;
+      this.body = body;
+      this.stream = stream;
+      this.startedAt = startedAt;
+      this.chain = chain;
+      ctx.response().closeHandler(v -> {
+        if (current != null) {
+          current.clientGone();
+        }
+      });
+    }
+
+    void next() {
+      index++;
+      String model = chain.get(index);
+      if (index > 0) {
+        ctx.response().putHeader("x-litellm-attempted-fallbacks", String.valueOf(index));
+        if (catalog.find(model).isEmpty()) {
+          current = null;
+          failOver(OpenAiError.badRequest(endpoint.path() + ": Invalid model name passed in model=" + model
+              + " (a fallback). Call `/v1/models` to view available models for your key.", "model"));
+          return;
+        }
+      }
+      ResponseRelay relay = new ResponseRelay(ctx, stream, WINDOW, requestId, startedAt,
+          (status, meta) -> log.finished(ctx, requestId, model, endpoint, stream, status, meta, startedAt),
+          this::tryNext);
+      current = relay;
+      calls.call(Addresses.backend(model), endpoint, requestId, model, body, stream, WINDOW, startedAt, relay)
+          .onSuccess(relay::accepted)
+          .onFailure(err -> relay.onError(Responses.of(err), new JsonObject().put("outcome",
+              Responses.of(err).status() == 429 ? "rejected" : "error")));
+    }
+
+    /** A failure before any byte went out: try the next fallback if there is one and the error warrants it. */
+    boolean tryNext(OpenAiError error) {
+      boolean retryable = error.status() == 408 || error.status() == 429 || error.status() >= 500;
+      if (!retryable || index + 1 >= chain.size() || ctx.response().closed()) {
+        return false;
+      }
+      next();
+      return true;
+    }
+
+    private void failOver(OpenAiError error) {
+      if (!tryNext(error)) {
+        fail(ctx, error, requestId, chain.get(index), startedAt);
+      }
+    }
   }
 
   private void fail(RoutingContext ctx, OpenAiError error, String requestId, String model, long startedAt) {

@@ -18,13 +18,6 @@ public class RequestLog {
   /** Receives every finished request; the metrics work plugs in here. */
   public interface Listener {
     void finished(FinishedRequest request);
-
-    /**
-     * A call for {@code model} is handed to its backend. Exactly one {@link #finished} follows, with a
-     * non-null endpoint; requests rejected before any call ({@code endpoint} null) are never started.
-     */
-    default void started(String model) {
-    }
   }
 
   /** A finished request, as the log and the metrics see it. */
@@ -36,10 +29,6 @@ public class RequestLog {
 
   public RequestLog(Listener listener) {
     this.listener = listener;
-  }
-
-  void started(String model) {
-    listener.started(model);
   }
 
   void finished(RoutingContext ctx, String requestId, String model, Endpoint endpoint, boolean stream, int status,

@@ -25,6 +25,7 @@ final class ResponseRelay implements FrameListener {
   private final String requestId;
   private final long startedAt;
   private final BiConsumer<Integer, JsonObject> onFinished;
+  private final java.util.function.Predicate<OpenAiError> fallback;
   private CallHandle handle;
   private int consumed;
   private boolean waitingForDrain;
@@ -33,7 +34,8 @@ final class ResponseRelay implements FrameListener {
   private boolean finished;
 
   ResponseRelay(RoutingContext ctx, boolean stream, int window, String requestId, long startedAt,
-                BiConsumer<Integer, JsonObject> onFinished) {
+                BiConsumer<Integer, JsonObject> onFinished, java.util.function.Predicate<OpenAiError> fallback) {
+    this.fallback = fallback;
     this.ctx = ctx;
     this.resp = ctx.response();
     this.stream = stream;
@@ -133,6 +135,9 @@ final class ResponseRelay implements FrameListener {
       return;
     }
     finished = true;
+    if (head == null && !resp.headWritten() && fallback.test(error)) {
+      return; // an explicit fallback answers instead; this attempt leaves no trace on the response
+    }
     if (!resp.closed()) {
       if (!resp.headWritten()) {
         resp.putHeader("x-litellm-call-id", requestId);

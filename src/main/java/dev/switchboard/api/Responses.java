@@ -30,6 +30,9 @@ final class Responses {
       resp.end("data: " + error.toBody().encode() + "\n\n");
       return;
     }
+    if (error.retryAfterSeconds() != null) {
+      resp.putHeader("retry-after", String.valueOf(error.retryAfterSeconds()));
+    }
     json(ctx, error.status(), error.toBody());
   }
 

@@ -1,9 +1,11 @@
 package dev.switchboard.backend;
 
+import dev.switchboard.bus.Addresses;
 import dev.switchboard.bus.Call;
 import dev.switchboard.bus.CallServer;
 import dev.switchboard.bus.OpenAiError;
 import dev.switchboard.bus.StreamSink;
+import dev.switchboard.config.GeneralSettings;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.config.ProviderKind;
 import dev.switchboard.config.SwitchboardSettings;
@@ -11,67 +13,89 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Serves one model: owns its backend's connection pool, its concurrency limit and queue, and (with
- * the liveness work) its health. Takes calls on {@code switchboard.backend.<model_name>}; undeploying
- * it drains: it stops taking calls, lets the open ones finish within the shutdown grace, then cuts the
- * rest with an error the client sees.
+ * Serves one model: owns its backend's connection pool, its liveness, and its concurrency limit and
+ * queue. Takes calls on {@code switchboard.backend.<model_name>} and answers state questions on
+ * {@code switchboard.state.<model_name>}. A model whose backend is known to be down is refused with
+ * 503 in milliseconds (the seed's fail-fast rule); probes bring it back as soon as the backend answers.
+ * Undeploying drains: no new calls, open ones finish within the shutdown grace, the rest are cut.
  */
 public final class BackendVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(BackendVerticle.class);
   /** Pool size when the model sets no max_parallel_requests: effectively unlimited. */
   private static final int UNLIMITED_POOL = 1024;
+  /** Probe period while a backend is down or not yet seen, so one that comes up serves within seconds. */
+  private static final long RECOVERY_PROBE_MS = 2_000;
+  private static final long PROBE_TIMEOUT_MS = 5_000;
 
   private final ModelDeployment d;
   private final SwitchboardSettings settings;
+  private final GeneralSettings general;
+  private final int retries;
   private final String nodeId;
   private final Set<Exchange> running = new HashSet<>();
-  private final Deque<Queued> queue = new ArrayDeque<>();
+  private final Liveness liveness = new Liveness();
+  private AdmissionQueue queue;
   private HttpClient client;
+  private Prober prober;
   private Provider provider;
   private CallServer server;
+  private MessageConsumer<JsonObject> stateConsumer;
+  private long probeTimer = -1;
+  private boolean stopping;
 
-  public BackendVerticle(ModelDeployment deployment, SwitchboardSettings settings, String nodeId) {
+  public BackendVerticle(ModelDeployment deployment, SwitchboardSettings settings, GeneralSettings general,
+                         int retries, String nodeId) {
     this.d = deployment;
     this.settings = settings;
+    this.general = general;
+    this.retries = retries;
     this.nodeId = nodeId;
   }
 
   @Override
   public Future<?> start() {
     provider = Providers.forKind(d.kind());
+    queue = new AdmissionQueue(vertx, d, settings);
     if (d.kind() != ProviderKind.MOCK) {
       int poolSize = d.maxParallelRequests() > 0 ? d.maxParallelRequests() : UNLIMITED_POOL;
       HttpClientOptions options = new HttpClientOptions()
           .setKeepAlive(true)
-          // Below the idle close of uvicorn-based servers (vLLM: 5 s), so we never reuse a connection
-          // the server is about to close.
+          // Below the idle close of uvicorn-based servers (vLLM: 5 s), so we rarely reuse a connection
+          // the server is about to close; a stale one is retried (see HttpExchange).
           .setKeepAliveTimeout(3)
           .setTcpNoDelay(true)
           .setName("backend-" + d.modelName());
       client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(poolSize));
+      prober = new Prober(vertx, d);
+      probeSoon(0);
+    } else {
+      setLiveness(Liveness.State.HEALTHY, "mock_response: no backend");
     }
+    stateConsumer = vertx.eventBus().consumer(Addresses.state(d.modelName()), this::onStateRequest);
     server = new CallServer(vertx, d.address(), nodeId, settings.keepaliveInterval(), settings.streamPeerTimeout());
-    return server.start(this::onCall);
+    return Future.all(server.start(this::onCall), stateConsumer.completion());
   }
 
   @Override
   public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(probeTimer);
     Promise<Void> drained = Promise.promise();
-    server.stopAccepting().onComplete(v -> awaitDrain(drained, System.currentTimeMillis()
-        + settings.shutdownGrace().toMillis()));
+    Future.all(server.stopAccepting(), stateConsumer.unregister()).onComplete(v ->
+        awaitDrain(drained, System.currentTimeMillis() + settings.shutdownGrace().toMillis()));
     return drained.future().compose(v -> server.stop());
   }
 
@@ -81,13 +105,9 @@ public final class BackendVerticle extends VerticleBase {
       return;
     }
     if (System.currentTimeMillis() >= deadline) {
-      int cut = running.size() + queue.size();
-      LOG.warn("model {}: shutdown grace ran out; cutting {} request(s) still in flight", d.modelName(), cut);
-      for (Queued q : queue) {
-        q.sink.error(OpenAiError.unavailable("Switchboard is shutting down or removing model=" + d.modelName()),
-            null);
-      }
-      queue.clear();
+      LOG.warn("model {}: shutdown grace ran out; cutting {} request(s) in flight and {} queued", d.modelName(),
+          running.size(), queue.size());
+      queue.failAll(OpenAiError.unavailable("Switchboard is shutting down or removing model=" + d.modelName()));
       for (Exchange e : running.toArray(new Exchange[0])) {
         e.cancel("shutdown grace ran out");
       }
@@ -97,36 +117,27 @@ public final class BackendVerticle extends VerticleBase {
     vertx.setTimer(50, id -> awaitDrain(drained, deadline));
   }
 
+  // ---- calls ----
+
   private void onCall(Message<Call> msg) {
+    if (liveness.state() == Liveness.State.UNHEALTHY) {
+      CallServer.reject(msg, OpenAiError.unavailable("litellm.ServiceUnavailableError: model=" + d.modelName()
+          + " is unavailable: its backend at " + d.apiBase() + " is down (" + liveness.describe()
+          + "). Switchboard checks it every " + RECOVERY_PROBE_MS / 1000 + " s and serves it again as soon as it "
+          + "answers; no other model is tried."));
+      return;
+    }
     boolean atLimit = d.maxParallelRequests() > 0 && running.size() >= d.maxParallelRequests();
-    if (atLimit && queue.size() >= settings.queueSize()) {
-      CallServer.reject(msg, OpenAiError.tooManyRequests("Crossed Max Parallel Request Limit for model="
-          + d.modelName() + ": " + running.size() + " in flight (max_parallel_requests) and " + queue.size()
-          + " waiting (queue full). Try again later."));
+    if (atLimit && queue.isFull()) {
+      CallServer.reject(msg, queue.fullError(running.size()));
       return;
     }
     StreamSink sink = server.accept(msg);
     if (atLimit) {
-      enqueue(sink);
+      queue.add(sink);
     } else {
       run(sink);
     }
-  }
-
-  private void enqueue(StreamSink sink) {
-    Queued q = new Queued(sink);
-    queue.addLast(q);
-    q.timer = vertx.setTimer(settings.queueTimeout().toMillis(), id -> {
-      if (queue.remove(q)) {
-        sink.error(OpenAiError.tooManyRequests("Request for model=" + d.modelName() + " waited "
-            + settings.queueTimeout().toSeconds() + " s for a free slot (max_parallel_requests="
-            + d.maxParallelRequests() + "). Try again later."), null);
-      }
-    });
-    sink.onCancel(reason -> {
-      queue.remove(q);
-      vertx.cancelTimer(q.timer);
-    });
   }
 
   private void run(StreamSink sink) {
@@ -135,9 +146,10 @@ public final class BackendVerticle extends VerticleBase {
     java.util.function.Consumer<ExchangeOutcome> done = outcome -> finished(self[0], outcome);
     Exchange ex = mock != null || provider == null
         ? new MockExchange(d, sink, mock == null ? "" : mock, done)
-        : new HttpExchange(vertx, client, provider, d, sink, done);
+        : new HttpExchange(vertx, client, provider, d, sink, retries, done);
     self[0] = ex;
     running.add(ex);
+    queue.started();
     sink.onCancel(ex::cancel);
     ex.start();
   }
@@ -146,19 +158,98 @@ public final class BackendVerticle extends VerticleBase {
     if (ex == null || !running.remove(ex)) {
       return;
     }
-    Queued next = queue.pollFirst();
-    if (next != null) {
-      vertx.cancelTimer(next.timer);
-      run(next.sink);
+    queue.finished();
+    noteOutcome(outcome);
+    if (running.size() < Math.max(1, d.maxParallelRequests()) || d.maxParallelRequests() == 0) {
+      StreamSink next = queue.poll();
+      if (next != null) {
+        run(next);
+      }
     }
   }
 
-  private static final class Queued {
-    final StreamSink sink;
-    long timer;
-
-    Queued(StreamSink sink) {
-      this.sink = sink;
+  /** Passive detection: what real traffic runs into moves liveness at once. */
+  private void noteOutcome(ExchangeOutcome outcome) {
+    switch (outcome.kind()) {
+      case OK, CLIENT_ERROR, HTTP_ERROR, BAD_ANSWER -> setLiveness(Liveness.State.HEALTHY, "answered a request");
+      case CONNECT_FAILED -> setLiveness(Liveness.State.UNHEALTHY, "connection refused");
+      case TIMEOUT -> setLiveness(Liveness.State.UNHEALTHY, "a request timed out");
+      case BACKEND_ERROR -> setLiveness(Liveness.State.UNHEALTHY, "connection lost while answering");
+      default -> {
+      }
     }
+  }
+
+  // ---- liveness ----
+
+  private void probeSoon(long delayMs) {
+    if (stopping) {
+      return;
+    }
+    Runnable probe = () -> prober.probe(PROBE_TIMEOUT_MS).onComplete(ar -> {
+      Prober.Result r = ar.result();
+      setLiveness(r.healthy() ? Liveness.State.HEALTHY : Liveness.State.UNHEALTHY, r.healthy() ? "probe ok" : r.reason());
+      scheduleNextProbe();
+    });
+    if (delayMs <= 0) {
+      probe.run();
+    } else {
+      probeTimer = vertx.setTimer(delayMs, id -> probe.run());
+    }
+  }
+
+  private void scheduleNextProbe() {
+    if (liveness.state() != Liveness.State.HEALTHY) {
+      probeSoon(RECOVERY_PROBE_MS);
+    } else if (general.backgroundHealthChecks()) {
+      probeSoon(general.healthCheckInterval().toMillis());
+    }
+  }
+
+  private void setLiveness(Liveness.State state, String reason) {
+    boolean wasHealthy = liveness.state() == Liveness.State.HEALTHY;
+    if (!liveness.set(state, reason)) {
+      return;
+    }
+    if (state == Liveness.State.HEALTHY) {
+      LOG.info("model {}: backend at {} is healthy", d.modelName(), d.apiBase() == null ? "(mock)" : d.apiBase());
+    } else {
+      LOG.warn("model {}: backend at {} is {}: {}", d.modelName(), d.apiBase(), state.label(), reason);
+      if (wasHealthy && prober != null && !stopping) {
+        // Passive detection took it down between probes: start the recovery probing now.
+        vertx.cancelTimer(probeTimer);
+        probeSoon(RECOVERY_PROBE_MS);
+      }
+    }
+    vertx.eventBus().publish(Addresses.LIVENESS, stateJson().put("version", 1).put("ts", System.currentTimeMillis()));
+  }
+
+  // ---- state for /health and metrics ----
+
+  private void onStateRequest(Message<JsonObject> msg) {
+    boolean probeNow = msg.body() != null && msg.body().getBoolean("probe", false);
+    if (!probeNow || prober == null) {
+      msg.reply(stateJson());
+      return;
+    }
+    long timeout = msg.body().getLong("timeout_ms", PROBE_TIMEOUT_MS);
+    prober.probe(timeout).onComplete(ar -> {
+      Prober.Result r = ar.result();
+      setLiveness(r.healthy() ? Liveness.State.HEALTHY : Liveness.State.UNHEALTHY, r.healthy() ? "probe ok" : r.reason());
+      msg.reply(stateJson().put("probe", new JsonObject().put("healthy", r.healthy()).put("reason", r.reason())));
+    });
+  }
+
+  private JsonObject stateJson() {
+    return liveness.toJson()
+        .put("model", d.modelName())
+        .put("node", nodeId)
+        .put("provider", d.provider())
+        .put("litellm_model", d.provider() + "/" + d.backendModel())
+        .put("api_base", d.apiBase())
+        .put("model_id", d.id())
+        .put("in_flight", running.size())
+        .put("queued", queue == null ? 0 : queue.size())
+        .put("max_parallel_requests", d.maxParallelRequests());
   }
 }

@@ -9,8 +9,12 @@ record ExchangeOutcome(Kind kind, String detail) {
     CLIENT_ERROR,
     /** The backend could not be reached at all. */
     CONNECT_FAILED,
-    /** The backend answered 5xx, broke the connection or sent garbage. */
+    /** The backend broke the connection. */
     BACKEND_ERROR,
+    /** The backend answered with a 5xx status: it is up, but failed this request. */
+    HTTP_ERROR,
+    /** The backend's answer could not be read (malformed): it is up. */
+    BAD_ANSWER,
     TIMEOUT,
     CANCELLED
   }

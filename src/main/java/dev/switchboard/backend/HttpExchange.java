@@ -34,13 +34,23 @@ final class HttpExchange implements Exchange {
   private final StreamSink sink;
   private final Accounting acct;
   private final Consumer<ExchangeOutcome> onDone;
+  private final int retries;
+  private int attempt;
+  private UpstreamRequest up;
+  private long idleMs;
   private HttpClientRequest request;
+  private boolean answered;
   private long deadlineTimer = -1;
   private boolean headSent;
   private boolean done;
 
+  /**
+   * @param retries how many times a request that never reached the backend (a pooled connection the
+   *                backend had closed) is sent again; never once the backend started answering
+   */
   HttpExchange(Vertx vertx, HttpClient client, Provider provider, ModelDeployment d, StreamSink sink,
-               Consumer<ExchangeOutcome> onDone) {
+               int retries, Consumer<ExchangeOutcome> onDone) {
+    this.retries = retries;
     this.vertx = vertx;
     this.client = client;
     this.provider = provider;
@@ -53,7 +63,6 @@ final class HttpExchange implements Exchange {
   @Override
   public void start() {
     acct.started();
-    UpstreamRequest up;
     try {
       up = provider.toUpstream(sink.call(), d);
     } catch (OpenAiError.Failure f) {
@@ -61,8 +70,14 @@ final class HttpExchange implements Exchange {
       return;
     }
     long timeoutMs = d.timeout().toMillis();
-    long idleMs = sink.call().stream() ? Math.min(d.streamTimeout().toMillis(), timeoutMs) : timeoutMs;
+    idleMs = sink.call().stream() ? Math.min(d.streamTimeout().toMillis(), timeoutMs) : timeoutMs;
     deadlineTimer = vertx.setTimer(timeoutMs, id -> timedOut(d.timeout().toSeconds() + " s (timeout)"));
+    send();
+  }
+
+  private void send() {
+    attempt++;
+    long timeoutMs = d.timeout().toMillis();
     RequestOptions options = new RequestOptions()
         .setMethod(up.method())
         .setAbsoluteURI(up.url())
@@ -97,12 +112,13 @@ final class HttpExchange implements Exchange {
     if (done) {
       return;
     }
+    answered = true;
     int status = resp.statusCode();
     if (status < 200 || status >= 300) {
       resp.body().onComplete(ar -> {
         Buffer body = ar.succeeded() ? ar.result() : Buffer.buffer();
         OpenAiError err = provider.translateError(status < 400 ? 502 : status, resp.headers(), body, d);
-        fail(err, "error", status >= 500 ? ExchangeOutcome.Kind.BACKEND_ERROR : ExchangeOutcome.Kind.CLIENT_ERROR);
+        fail(err, "error", status >= 500 ? ExchangeOutcome.Kind.HTTP_ERROR : ExchangeOutcome.Kind.CLIENT_ERROR);
       });
       return;
     }
@@ -147,6 +163,13 @@ final class HttpExchange implements Exchange {
           : d.timeout().toSeconds() + " s (timeout)");
       return;
     }
+    if (!answered && attempt <= retries && isStaleConnection(t)) {
+      // The request never got an answer on a connection the backend had closed while idle: it did not
+      // reach the backend, so sending it again on a fresh connection is safe.
+      request = null;
+      send();
+      return;
+    }
     if (t instanceof ConnectException || isConnectFailure(t)) {
       fail(OpenAiError.unavailable("litellm.ServiceUnavailableError: Cannot connect to the backend of model="
               + d.modelName() + " at " + d.apiBase() + " (" + describe(t) + "). Is it running?"),
@@ -157,6 +180,12 @@ final class HttpExchange implements Exchange {
     fail(OpenAiError.unavailable("litellm.ServiceUnavailableError: The backend of model=" + d.modelName()
         + " at " + d.apiBase() + " failed " + when + ": " + describe(t)), "error",
         ExchangeOutcome.Kind.BACKEND_ERROR);
+  }
+
+  private static boolean isStaleConnection(Throwable t) {
+    return t instanceof io.vertx.core.http.HttpClosedException
+        || t instanceof io.vertx.core.VertxException && "Connection was closed".equals(t.getMessage())
+        || t instanceof java.io.IOException && String.valueOf(t.getMessage()).contains("reset");
   }
 
   private static boolean isConnectFailure(Throwable t) {
@@ -227,7 +256,7 @@ final class HttpExchange implements Exchange {
 
     @Override
     public void fail(OpenAiError error) {
-      HttpExchange.this.fail(error, "error", ExchangeOutcome.Kind.BACKEND_ERROR);
+      HttpExchange.this.fail(error, "error", ExchangeOutcome.Kind.BAD_ANSWER);
     }
   }
 }

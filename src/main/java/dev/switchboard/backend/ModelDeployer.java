@@ -100,7 +100,7 @@ public final class ModelDeployer {
   }
 
   private Future<String> deploy(ModelDeployment d, SwitchboardConfig config) {
-    return vertx.deployVerticle(new BackendVerticle(d, config.switchboard(), nodeId), new DeploymentOptions())
+    return vertx.deployVerticle(new BackendVerticle(d, config.switchboard(), config.general(), config.router().numRetries(), nodeId), new DeploymentOptions())
         .onSuccess(id -> deployed.put(d.modelName(), new Deployed(d, id)))
         .onFailure(err -> LOG.error("model {}: could not start its backend verticle: {}", d.modelName(),
             err.getMessage()));

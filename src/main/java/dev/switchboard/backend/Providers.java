@@ -1,11 +1,13 @@
 package dev.switchboard.backend;
 
+import dev.switchboard.backend.ollama.OllamaProvider;
 import dev.switchboard.config.ProviderKind;
 
 /** The provider (translator) for each kind of backend. */
 final class Providers {
 
   private static final Provider OPENAI = new OpenAiCompatibleProvider();
+  private static final Provider OLLAMA = new OllamaProvider();
 
   private Providers() {
   }
@@ -14,7 +16,7 @@ final class Providers {
   static Provider forKind(ProviderKind kind) {
     return switch (kind) {
       case OPENAI_COMPATIBLE -> OPENAI;
-      case OLLAMA -> OPENAI; // replaced by the Ollama translator (issue: Ollama backends)
+      case OLLAMA -> OLLAMA;
       case MOCK -> null;
     };
   }

@@ -81,7 +81,7 @@ public final class CallServer {
 
   /** Rejects a call before accepting it; the API side answers the client with {@code error}. */
   public static void reject(Message<Call> msg, OpenAiError error) {
-    msg.fail(error.status(), error.toObject().encode());
+    msg.fail(error.status(), error.toWire().encode());
   }
 
   private void onControl(Message<Frame> msg) {
@@ -211,7 +211,7 @@ public final class CallServer {
       if (!closed) {
         close();
         JsonObject m = meta == null ? new JsonObject() : meta;
-        send(Frame.error(call.streamId(), error.status(), m.put("error", error.toObject())));
+        send(Frame.error(call.streamId(), error.status(), m.put("error", error.toWire())));
       }
     }
 

@@ -7,7 +7,16 @@ import io.vertx.core.json.JsonObject;
  * {@code {"error":{"message","type","param","code"}}}, where {@code code} is the status as a string
  * (LiteLLM's convention, which the OpenAI SDKs accept). Mapped to a response at one edge, the API verticle.
  */
-public record OpenAiError(int status, String message, String type, String param) {
+public record OpenAiError(int status, String message, String type, String param, Integer retryAfterSeconds) {
+
+  public OpenAiError(int status, String message, String type, String param) {
+    this(status, message, type, param, null);
+  }
+
+  /** The same error with a {@code Retry-After} hint for the client (seconds). */
+  public OpenAiError withRetryAfter(int seconds) {
+    return new OpenAiError(status, message, type, param, seconds);
+  }
 
   public static OpenAiError badRequest(String message, String param) {
     return new OpenAiError(400, message, "invalid_request_error", param);
@@ -38,6 +47,18 @@ public record OpenAiError(int status, String message, String type, String param)
         .put("code", String.valueOf(status));
   }
 
+  /**
+   * The error object plus Switchboard's transport-only keys (the Retry-After hint), as it travels on
+   * the bus; {@link #fromObject} reads it back.
+   */
+  public JsonObject toWire() {
+    JsonObject o = toObject();
+    if (retryAfterSeconds != null) {
+      o.put("retry_after", retryAfterSeconds);
+    }
+    return o;
+  }
+
   /** The whole response body: {@code {"error":{...}}}. */
   public JsonObject toBody() {
     return new JsonObject().put("error", toObject());
@@ -48,8 +69,9 @@ public record OpenAiError(int status, String message, String type, String param)
     if (error == null) {
       return internal("backend failed without a reason");
     }
+    Object retryAfter = error.getValue("retry_after");
     return new OpenAiError(status, error.getString("message", ""), error.getString("type"),
-        error.getString("param"));
+        error.getString("param"), retryAfter instanceof Number n ? n.intValue() : null);
   }
 
   /** An exception carrying this error, for future chains; it has no stack trace (it is not a bug). */

@@ -30,15 +30,7 @@ final class MetricsPublisher implements RequestLog.Listener {
   }
 
   @Override
-  public void started(String model) {
-    meters.started(model);
-  }
-
-  @Override
   public void finished(RequestLog.FinishedRequest request) {
-    if (request.endpoint() != null) {
-      meters.ended(request.model());
-    }
     // Consumers get their own copy (JsonObject codec); the meters only read this one.
     JsonObject event = MetricsEvent.of(request, node, System.currentTimeMillis());
     bus.publish(Addresses.METRICS, event);

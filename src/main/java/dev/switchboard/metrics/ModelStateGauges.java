@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Gauges whose truth the BackendVerticles own: liveness ({@code litellm_deployment_state}: 0 healthy,
- * 1 unknown, 2 down) from this node's liveness events, and queue depth, asked of each local model's
- * BackendVerticle on {@code switchboard.state.<model>} when Prometheus scrapes. A model whose
- * verticle does not answer keeps no stale number: its queue gauge reads NaN.
+ * 1 unknown, 2 down) from this node's liveness events, and requests in flight and queued, asked of
+ * each local model's BackendVerticle on {@code switchboard.state.<model>} when Prometheus scrapes. A
+ * model whose verticle does not answer keeps no stale number: its gauges read NaN.
  */
 final class ModelStateGauges {
 
@@ -36,6 +36,7 @@ final class ModelStateGauges {
   private final MeterRegistry registry;
   private final Map<String, AtomicReference<Double>> liveness = new ConcurrentHashMap<>();
   private final Map<String, AtomicReference<Double>> queued = new ConcurrentHashMap<>();
+  private final Map<String, AtomicReference<Double>> inFlight = new ConcurrentHashMap<>();
   private MessageConsumer<Object> consumer;
 
   ModelStateGauges(Vertx vertx, ConfigHolder config, MeterRegistry registry) {
@@ -66,10 +67,8 @@ final class ModelStateGauges {
       asked.add(vertx.eventBus().<Object>request(Addresses.state(model), new JsonObject(), local)
           .onSuccess(reply -> onState(model, reply.body()))
           .onFailure(err -> {
-            AtomicReference<Double> q = queued.get(model);
-            if (q != null) {
-              q.set(Double.NaN);
-            }
+            unknown(queued.get(model));
+            unknown(inFlight.get(model));
           }));
     }
     return Future.join(asked).<Void>mapEmpty().recover(err -> Future.succeededFuture());
@@ -85,13 +84,22 @@ final class ModelStateGauges {
     if (!(body instanceof JsonObject s)) {
       return;
     }
-    Object q = s.containsKey("queued") ? s.getValue("queued") : s.getValue("queue_depth");
-    if (q instanceof Number n) {
+    if (s.getValue("queued") instanceof Number n) {
       gauge(queued, "switchboard_queue_depth", "Requests waiting for a free slot (max_parallel_requests)",
+          "model", model).set(n.doubleValue());
+    }
+    if (s.getValue("in_flight") instanceof Number n) {
+      gauge(inFlight, "switchboard_requests_in_flight", "Requests the model's backend is working on",
           "model", model).set(n.doubleValue());
     }
     if (s.getValue("state") instanceof String state) {
       setLiveness(model, state);
+    }
+  }
+
+  private static void unknown(AtomicReference<Double> gauge) {
+    if (gauge != null) {
+      gauge.set(Double.NaN);
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.switchboard.metrics;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -9,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -34,7 +32,6 @@ final class RequestMeters {
   private final Histogram ttft;
   private final Predicate<String> knownModel;
   private final Map<String, ModelMeters> byModel = new ConcurrentHashMap<>();
-  private final Map<String, AtomicLong> inFlight = new ConcurrentHashMap<>();
 
   /** Throws IllegalArgumentException when {@code registry} has these histograms already (one per registry). */
   RequestMeters(PrometheusMeterRegistry registry, Predicate<String> knownModel) {
@@ -50,19 +47,6 @@ final class RequestMeters {
     // No exemplars: they need the Prometheus tracer initializer, which is not on the classpath.
     return Histogram.builder().name(name).help(help).labelNames("model").classicOnly().withoutExemplars()
         .classicUpperBounds(LATENCY_BUCKETS).register(registry.getPrometheusRegistry());
-  }
-
-  /** A call was handed to {@code model}'s backend. */
-  void started(String model) {
-    inFlight.computeIfAbsent(model, this::inFlightGauge).incrementAndGet();
-  }
-
-  /** The call started for {@code model} finished. */
-  void ended(String model) {
-    AtomicLong n = inFlight.get(model);
-    if (n != null) {
-      n.decrementAndGet();
-    }
   }
 
   /** Counts one finished request from its metrics event. */
@@ -102,14 +86,6 @@ final class RequestMeters {
       m.output.increment(completion);
       m.total.increment(completion);
     }
-  }
-
-  private AtomicLong inFlightGauge(String model) {
-    AtomicLong n = new AtomicLong();
-    Gauge.builder("switchboard_requests_in_flight", n, AtomicLong::get)
-        .description("Requests handed to the model's backend and not finished yet (this node's API)")
-        .tag("model", model).strongReference(true).register(registry);
-    return n;
   }
 
   /** The meters of one model label, built once. */

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
 import java.util.Optional;
@@ -79,10 +80,7 @@ class PrometheusMetricsTest {
     backend.behave(backend.streaming("qwen3-coder-30b", 300, "a", "b", "c", "d", "e"));
     Thread t = new Thread(() -> sb.post("/v1/chat/completions", CHAT.formatted("coder", true)));
     t.start();
-    long deadline = System.currentTimeMillis() + 5000;
-    while (backend.inFlight() == 0 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(10);
-    }
+    awaitBackendInFlight(1);
 
     assertThat(value(scrape(), "switchboard_requests_in_flight", "model=\"coder\"")).hasValue(1.0);
     t.join(10_000);
@@ -90,28 +88,53 @@ class PrometheusMetricsTest {
   }
 
   @Test
-  void livenessEventsSetTheDeploymentStateGauge(Vertx vertx) throws Exception {
-    start(vertx, "");
-    vertx.eventBus().publish(Addresses.LIVENESS, new JsonObject().put("version", 1).put("model", "coder")
-        .put("state", "unhealthy").put("node", sb.node().nodeId()));
+  void deploymentStateFollowsTheBackendsLiveness(Vertx vertx) throws Exception {
+    int downPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      downPort = socket.getLocalPort();
+    }
+    backend = FakeOpenAiBackend.start(vertx);
+    sb = TestNode.start(vertx, """
+        model_list:
+          - model_name: coder
+            litellm_params: {model: openai/qwen3-coder-30b, api_base: %s}
+          - model_name: down
+            litellm_params: {model: openai/down-model, api_base: http://127.0.0.1:%d/v1}
+        """.formatted(backend.apiBase(), downPort));
+    sb.post("/v1/chat/completions", CHAT.formatted("coder", false));
+    sb.post("/v1/chat/completions", CHAT.formatted("down", false));
     Thread.sleep(100);
 
-    assertThat(value(scrape(), "litellm_deployment_state", "litellm_model_name=\"coder\"")).hasValue(2.0);
-
-    vertx.eventBus().publish(Addresses.LIVENESS, new JsonObject().put("version", 1).put("model", "coder")
-        .put("state", "healthy"));
-    Thread.sleep(100);
-    assertThat(value(scrape(), "litellm_deployment_state", "litellm_model_name=\"coder\"")).hasValue(0.0);
+    String text = scrape();
+    assertThat(value(text, "litellm_deployment_state", "litellm_model_name=\"down\"")).hasValue(2.0);
+    assertThat(value(text, "litellm_deployment_state", "litellm_model_name=\"coder\"")).hasValue(0.0);
   }
 
   @Test
-  void queueDepthComesFromTheModelStateAnswer(Vertx vertx) {
-    start(vertx, "");
-    // Stands in for the BackendVerticle's answer on switchboard.state.<model> (the liveness work).
-    vertx.eventBus().localConsumer(Addresses.state("coder"), msg -> msg.reply(new JsonObject().put("queued", 3)))
-        .completion().await();
+  void queueDepthAndInFlightComeFromTheBackendVerticle(Vertx vertx) throws Exception {
+    backend = FakeOpenAiBackend.start(vertx);
+    sb = TestNode.start(vertx, """
+        model_list:
+          - model_name: coder
+            litellm_params:
+              model: openai/qwen3-coder-30b
+              api_base: %s
+              max_parallel_requests: 1
+        """.formatted(backend.apiBase()));
+    backend.behave(backend.streaming("qwen3-coder-30b", 300, "a", "b", "c", "d"));
+    Thread first = new Thread(() -> sb.post("/v1/chat/completions", CHAT.formatted("coder", true)));
+    Thread second = new Thread(() -> sb.post("/v1/chat/completions", CHAT.formatted("coder", true)));
+    first.start();
+    awaitBackendInFlight(1);
+    second.start();
+    Thread.sleep(200);
 
-    assertThat(value(scrape(), "switchboard_queue_depth", "model=\"coder\"")).hasValue(3.0);
+    String text = scrape();
+    assertThat(value(text, "switchboard_requests_in_flight", "model=\"coder\"")).hasValue(1.0);
+    assertThat(value(text, "switchboard_queue_depth", "model=\"coder\"")).hasValue(1.0);
+    first.join(10_000);
+    second.join(10_000);
+    assertThat(value(scrape(), "switchboard_queue_depth", "model=\"coder\"")).hasValue(0.0);
   }
 
   @Test
@@ -128,6 +151,13 @@ class PrometheusMetricsTest {
     assertThat(withKey.statusCode()).isEqualTo(200);
     assertThat(withKey.headers().firstValue("content-type")).hasValueSatisfying(ct ->
         assertThat(ct).startsWith("text/plain"));
+  }
+
+  private void awaitBackendInFlight(int n) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 5000;
+    while (backend.inFlight() < n && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
   }
 
   private String scrape() {

@@ -33,6 +33,8 @@ public final class FakeOpenAiBackend {
   private final Vertx vertx;
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger probes = new AtomicInteger();
+  private volatile int modelsStatus = 200;
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final CompletableFuture<Void> clientClosed = new CompletableFuture<>();
   private volatile Behavior behavior = (req, body) -> req.response().putHeader("content-type", "application/json")
@@ -44,8 +46,13 @@ public final class FakeOpenAiBackend {
   }
 
   public static FakeOpenAiBackend start(Vertx vertx) {
+    return start(vertx, 0);
+  }
+
+  /** On a given port: a backend that "comes up" where a model's api_base already points. */
+  public static FakeOpenAiBackend start(Vertx vertx, int port) {
     FakeOpenAiBackend fake = new FakeOpenAiBackend(vertx);
-    fake.server = vertx.createHttpServer().requestHandler(fake::onRequest).listen(0, "127.0.0.1").await();
+    fake.server = vertx.createHttpServer().requestHandler(fake::onRequest).listen(port, "127.0.0.1").await();
     return fake;
   }
 
@@ -86,7 +93,24 @@ public final class FakeOpenAiBackend {
     server.close().await();
   }
 
+  /** How many liveness probes (GET /v1/models) it answered; they are not in {@link #received()}. */
+  public int probes() {
+    return probes.get();
+  }
+
+  /** Makes the model list answer {@code status} (e.g. 503 while "loading"), or 200 again. */
+  public void modelsStatus(int status) {
+    this.modelsStatus = status;
+  }
+
   private void onRequest(HttpServerRequest req) {
+    if (req.method() == io.vertx.core.http.HttpMethod.GET && req.path().endsWith("/models")) {
+      probes.incrementAndGet();
+      req.response().setStatusCode(modelsStatus).putHeader("content-type", "application/json")
+          .end(new JsonObject().put("object", "list").put("data", new JsonArray().add(new JsonObject()
+              .put("id", "fake-model").put("object", "model"))).encode());
+      return;
+    }
     req.body().onSuccess(buf -> {
       JsonObject body = buf.length() == 0 ? new JsonObject() : buf.toJsonObject();
       received.add(new Received(req.path(), body, req.headers()));

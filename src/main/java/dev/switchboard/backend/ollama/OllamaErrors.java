@@ -1,0 +1,63 @@
+package dev.switchboard.backend.ollama;
+
+import dev.switchboard.backend.UpstreamErrors;
+import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.config.ModelDeployment;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Ollama's errors ({@code {"error":"..."}} with a status, or such a line inside a 200 stream) as OpenAI
+ * errors. Ollama's own message is kept, worded like LiteLLM's ({@code litellm.NotFoundError:
+ * OllamaException - ...}), and followed by what to do when the cause is a common one. LiteLLM turns a
+ * missing model into a 500 {@code APIConnectionError}; here it stays a 404 that says to pull the model.
+ */
+final class OllamaErrors {
+
+  private static final int MAX_LINE = 200;
+
+  private OllamaErrors() {
+  }
+
+  /** A non-2xx answer. */
+  static OpenAiError fromStatus(int status, Buffer body, ModelDeployment d) {
+    return of(status, UpstreamErrors.messageOf(body), d);
+  }
+
+  /** An {@code {"error":...}} object where an answer was expected (a 200 body or a stream line). */
+  static OpenAiError inBody(String message, ModelDeployment d) {
+    return of(notFound(message) ? 404 : 500, message, d);
+  }
+
+  /** A line or body that is not what Ollama writes. */
+  static OpenAiError malformed(String what, ModelDeployment d) {
+    String shown = what.length() > MAX_LINE ? what.substring(0, MAX_LINE) + "…" : what;
+    return new OpenAiError(502, "litellm.APIConnectionError: OllamaException - Got unexpected response from Ollama at "
+        + d.apiBase() + " for model=" + d.modelName() + ": " + shown, "internal_server_error", null);
+  }
+
+  private static OpenAiError of(int status, String message, ModelDeployment d) {
+    String text = "litellm." + UpstreamErrors.litellmClass(status) + ": OllamaException - " + message + hint(status, message, d);
+    return new OpenAiError(status, text, UpstreamErrors.typeFor(status), null);
+  }
+
+  private static String hint(int status, String message, ModelDeployment d) {
+    String m = message.toLowerCase(java.util.Locale.ROOT);
+    if (notFound(message) || status == 404 && m.contains("model")) {
+      return ". The model is not on the Ollama server at " + d.apiBase() + ": pull it first: ollama pull "
+          + d.backendModel();
+    }
+    if (m.contains("does not support tools")) {
+      return ". This model's template has no tool support: use a tool-capable model (e.g. qwen3, llama3.1) "
+          + "or send the request without tools";
+    }
+    if (m.contains("does not support thinking")) {
+      return ". This model cannot think: send the request without reasoning_effort / think";
+    }
+    return "";
+  }
+
+  private static boolean notFound(String message) {
+    String m = message.toLowerCase(java.util.Locale.ROOT);
+    return m.contains("model") && m.contains("not found");
+  }
+}

@@ -1,0 +1,76 @@
+package dev.switchboard.backend.ollama;
+
+import dev.switchboard.backend.Provider;
+import dev.switchboard.backend.ResponseTranslator;
+import dev.switchboard.backend.UpstreamRequest;
+import dev.switchboard.bus.Call;
+import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.config.ModelDeployment;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Ollama's native API behind OpenAI's: chat → {@code /api/chat}, legacy completions →
+ * {@code /api/generate}, embeddings → {@code /api/embed}.
+ *
+ * <p>Both {@code ollama/} and {@code ollama_chat/} chat on /api/chat. LiteLLM sends {@code ollama/} chat
+ * to /api/generate with the messages rendered through its own prompt template, which loses the roles
+ * the model's template expects and the tools (it emulates them by JSON prompting, and never rebuilds
+ * them while streaming); /api/chat applies the model's own template and takes tools natively.
+ *
+ * <p>{@code stream} is always sent explicitly: Ollama streams unless told {@code false}.
+ * {@code api_base} is the bare server (the loader removes a {@code /v1} slip, with a warning).
+ */
+public final class OllamaProvider implements Provider {
+
+  @Override
+  public UpstreamRequest toUpstream(Call call, ModelDeployment d) {
+    JsonObject req = call.body();
+    String path;
+    JsonObject body;
+    switch (call.endpoint()) {
+      case CHAT -> {
+        path = "/api/chat";
+        body = OllamaChatRequest.of(req, d, call.stream());
+      }
+      case COMPLETIONS -> {
+        path = "/api/generate";
+        body = OllamaGenerateRequest.of(req, d, call.stream());
+      }
+      case EMBEDDINGS -> {
+        path = "/api/embed";
+        body = OllamaEmbed.request(req, d);
+      }
+      default -> throw new IllegalStateException("endpoint " + call.endpoint());
+    }
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+        .set("content-type", "application/json")
+        .set("accept", call.stream() ? "application/x-ndjson" : "application/json");
+    if (d.apiKey() != null && !d.apiKey().isEmpty()) {
+      headers.set("authorization", "Bearer " + d.apiKey()); // Ollama behind an authenticating proxy
+    }
+    d.extraHeaders().forEach(headers::set);
+    return new UpstreamRequest(HttpMethod.POST, base(d.apiBase()) + path, headers, body.toBuffer());
+  }
+
+  @Override
+  public ResponseTranslator translator(Call call, ModelDeployment d) {
+    return switch (call.endpoint()) {
+      case CHAT -> call.stream() ? new OllamaChatStreamTranslator(call, d) : new OllamaChatTranslator(call, d);
+      case COMPLETIONS -> call.stream()
+          ? new OllamaGenerateStreamTranslator(call, d) : new OllamaGenerateTranslator(call, d);
+      case EMBEDDINGS -> new OllamaEmbed(call, d);
+    };
+  }
+
+  @Override
+  public OpenAiError translateError(int status, MultiMap headers, Buffer body, ModelDeployment d) {
+    return OllamaErrors.fromStatus(status, body, d);
+  }
+
+  private static String base(String apiBase) {
+    return apiBase.endsWith("/") ? apiBase.substring(0, apiBase.length() - 1) : apiBase;
+  }
+}

@@ -1,0 +1,168 @@
+package dev.switchboard.api;
+
+import dev.switchboard.testkit.FakeOpenAiBackend;
+import dev.switchboard.testkit.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every failure is an OpenAI-shaped error with the right status; none is a stack trace or a hang. */
+@ExtendWith(VertxExtension.class)
+class ErrorsTest {
+
+  private static final String CHAT = "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]%s}";
+
+  private FakeOpenAiBackend backend;
+  private TestNode sb;
+  private int deadPort;
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    backend = FakeOpenAiBackend.start(vertx);
+    try (ServerSocket s = new ServerSocket(0)) {
+      deadPort = s.getLocalPort(); // closed again: nothing listens there
+    }
+    sb = TestNode.start(vertx, """
+        model_list:
+          - model_name: up
+            litellm_params: {model: openai/up-model, api_base: %s, timeout: 2, stream_timeout: 1}
+          - model_name: down
+            litellm_params: {model: openai/down-model, api_base: http://127.0.0.1:%d/v1}
+        general_settings:
+          master_key: os.environ/TEST_MASTER_KEY
+        switchboard_settings:
+          max_body_size_mb: 1
+        """.formatted(backend.apiBase(), deadPort));
+  }
+
+  @AfterEach
+  void stop() {
+    sb.close();
+    backend.close();
+  }
+
+  private static JsonObject error(HttpResponse<String> resp) {
+    JsonObject error = new JsonObject(resp.body()).getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo(String.valueOf(resp.statusCode()));
+    assertThat(error.fieldNames()).contains("message", "type", "param", "code");
+    return error;
+  }
+
+  @Test
+  void malformedJsonIs400() {
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", "{\"model\": \"up\", ");
+    assertThat(resp.statusCode()).isEqualTo(400);
+    assertThat(error(resp).getString("message")).startsWith("Invalid JSON payload");
+  }
+
+  @Test
+  void missingModelOrMessagesIs400() {
+    HttpResponse<String> noModel = sb.post("/v1/chat/completions", "{\"messages\":[]}");
+    assertThat(noModel.statusCode()).isEqualTo(400);
+    assertThat(error(noModel).getString("param")).isEqualTo("model");
+    HttpResponse<String> noMessages = sb.post("/v1/chat/completions", "{\"model\":\"up\"}");
+    assertThat(noMessages.statusCode()).isEqualTo(400);
+    assertThat(error(noMessages).getString("message"))
+        .isEqualTo("/chat/completions: Missing required parameter: 'messages'.");
+  }
+
+  @Test
+  void unknownModelIs400WithLiteLlmText() {
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("gpt-5", ""));
+    assertThat(resp.statusCode()).isEqualTo(400);
+    assertThat(error(resp).getString("message")).isEqualTo("/chat/completions: Invalid model name passed in "
+        + "model=gpt-5. Call `/v1/models` to view available models for your key.");
+    assertThat(backend.received()).isEmpty();
+  }
+
+  @Test
+  void bodyOverTheLimitIs413() {
+    String big = CHAT.formatted("up", ",\"pad\":\"" + "x".repeat(1_200_000) + "\"");
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", big);
+    assertThat(resp.statusCode()).isEqualTo(413);
+    assertThat(error(resp).getString("message")).contains("larger than");
+  }
+
+  @Test
+  void refusedBackendIs503WithinASecondNamingModelAndApiBase() {
+    long t0 = System.nanoTime();
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("down", ""));
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertThat(resp.statusCode()).isEqualTo(503);
+    assertThat(ms).isLessThan(1000);
+    assertThat(error(resp).getString("message")).contains("model=down").contains("127.0.0.1:" + deadPort);
+    assertThat(backend.received()).as("no other model is tried").isEmpty();
+  }
+
+  @Test
+  void hangingBackendTimesOutWith408AndTheUpstreamRequestIsAborted() throws Exception {
+    backend.behave(FakeOpenAiBackend.hang());
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("up", ""));
+    assertThat(resp.statusCode()).isEqualTo(408);
+    assertThat(error(resp).getString("message")).startsWith("litellm.Timeout");
+    backend.clientClosed().get(2, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void streamThatStallsHitsStreamTimeout() throws Exception {
+    backend.behave(FakeOpenAiBackend.hang());
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("up", ",\"stream\":true"));
+    assertThat(resp.statusCode()).isEqualTo(408);
+    assertThat(error(resp).getString("message")).contains("stream_timeout");
+    backend.clientClosed().get(2, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void backendErrorKeepsItsStatusAndMessage() {
+    backend.behave(FakeOpenAiBackend.error(400, "This model's maximum context length is 8192 tokens"));
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("up", ""));
+    assertThat(resp.statusCode()).isEqualTo(400);
+    assertThat(error(resp).getString("message")).contains("maximum context length is 8192 tokens");
+
+    backend.behave(FakeOpenAiBackend.error(500, "CUDA out of memory"));
+    HttpResponse<String> five = sb.post("/v1/chat/completions", CHAT.formatted("up", ""));
+    assertThat(five.statusCode()).isEqualTo(500);
+    assertThat(error(five).getString("message")).contains("CUDA out of memory");
+  }
+
+  @Test
+  void backendDyingMidStreamEndsWithOneErrorEventAndNoDone() {
+    backend.behave((req, body) -> {
+      req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+      req.response().write(FakeOpenAiBackend.chunk("up-model", "partial"))
+          .onComplete(v -> req.connection().close());
+    });
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("up", ",\"stream\":true"));
+    assertThat(resp.statusCode()).isEqualTo(200);
+    String[] events = resp.body().split("\n\n");
+    assertThat(events).hasSize(2);
+    assertThat(events[0]).contains("partial");
+    assertThat(events[1]).startsWith("data: {\"error\":");
+    assertThat(resp.body()).doesNotContain("[DONE]");
+  }
+
+  @Test
+  void errorBeforeFirstStreamedByteIsAPlainJsonError() {
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("down", ",\"stream\":true"));
+    assertThat(resp.statusCode()).isEqualTo(503);
+    assertThat(resp.headers().firstValue("content-type")).hasValue("application/json");
+    assertThat(error(resp).getString("message")).contains("model=down");
+  }
+
+  @Test
+  void unknownRouteIsOpenAiShaped404() {
+    HttpResponse<String> resp = sb.get("/v1/nothing-here");
+    assertThat(resp.statusCode()).isEqualTo(404);
+    error(resp);
+  }
+}

@@ -1,0 +1,87 @@
+package dev.switchboard.api;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.models.Model;
+import dev.switchboard.testkit.FakeOpenAiBackend;
+import dev.switchboard.testkit.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The official OpenAI Java SDK, pointed at Switchboard, works as it does against OpenAI. */
+@ExtendWith(VertxExtension.class)
+class OpenAiSdkTest {
+
+  private FakeOpenAiBackend backend;
+  private TestNode sb;
+  private OpenAIClient client;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    backend = FakeOpenAiBackend.start(vertx);
+    sb = TestNode.start(vertx, """
+        model_list:
+          - model_name: qwen3-coder
+            litellm_params: {model: openai/qwen3-coder-30b, api_base: %s}
+        general_settings:
+          master_key: os.environ/TEST_MASTER_KEY
+        """.formatted(backend.apiBase()));
+    client = OpenAIOkHttpClient.builder().baseUrl(sb.baseUrl() + "/v1").apiKey(TestNode.KEY).maxRetries(0).build();
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    sb.close();
+    backend.close();
+  }
+
+  private static ChatCompletionCreateParams params(String model) {
+    return ChatCompletionCreateParams.builder().model(model).addUserMessage("ping").build();
+  }
+
+  @Test
+  void sdkListsModelsAndCompletes() {
+    List<String> ids = client.models().list().data().stream().map(Model::id).toList();
+    assertThat(ids).containsExactly("qwen3-coder");
+
+    ChatCompletion completion = client.chat().completions().create(params("qwen3-coder"));
+    assertThat(completion.model()).isEqualTo("qwen3-coder");
+    assertThat(completion.choices().get(0).message().content()).hasValue("Hello from the fake backend");
+    assertThat(completion.usage()).hasValueSatisfying(u -> assertThat(u.totalTokens()).isEqualTo(12));
+  }
+
+  @Test
+  void sdkStreams() {
+    backend.behave(backend.streaming("qwen3-coder-30b", 5, "Hel", "lo", "!"));
+    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params("qwen3-coder"))) {
+      List<ChatCompletionChunk> chunks = stream.stream().toList();
+      String text = chunks.stream().flatMap(c -> c.choices().stream())
+          .map(c -> c.delta().content().orElse("")).collect(Collectors.joining());
+      assertThat(text).isEqualTo("Hello!");
+      assertThat(chunks).allSatisfy(c -> assertThat(c.model()).isEqualTo("qwen3-coder"));
+    }
+  }
+
+  @Test
+  void sdkSeesUnknownModelAsBadRequest() {
+    assertThatThrownBy(() -> client.chat().completions().create(params("nope")))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("Invalid model name passed in model=nope");
+  }
+}
