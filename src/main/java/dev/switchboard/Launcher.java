@@ -5,6 +5,7 @@ import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.EnvFile;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.metrics.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
@@ -49,11 +50,11 @@ final class Launcher {
       log.info("environment: filled unset variables from {}", env.file());
     }
     Switchboard.logModels(config);
-    Vertx vertx = Vertx.builder().with(new VertxOptions()).build();
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.vertxOptions())).build();
     Switchboard node;
     try {
       int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-      node = Switchboard.start(vertx, config, new Switchboard.Options(opts.host, opts.port, instances))
+      node = Switchboard.start(vertx, config, new Switchboard.Options(opts.host, opts.port, instances, opts.bridgePort))
           .await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();

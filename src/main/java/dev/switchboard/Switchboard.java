@@ -11,6 +11,7 @@ import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.health.BackendHealth;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.metrics.Metrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,8 +35,15 @@ public final class Switchboard {
 
   private static final Logger LOG = LoggerFactory.getLogger(Switchboard.class);
 
-  /** How to start a node. {@code port} 0 picks a free port (see {@link #port()}). */
-  public record Options(String host, int port, int apiInstances) {
+  /**
+   * How to start a node. {@code port} 0 picks a free port (see {@link #port()}). {@code bridgePort}
+   * overrides switchboard_settings.event_bridge.port; null: the config decides, 0: a free port.
+   */
+  public record Options(String host, int port, int apiInstances, Integer bridgePort) {
+    public Options(String host, int port, int apiInstances) {
+      this(host, port, apiInstances, null);
+    }
+
     public static Options onPort(int port) {
       return new Options("127.0.0.1", port, 1);
     }
@@ -46,6 +54,7 @@ public final class Switchboard {
   private final ModelDeployer deployer;
   private final ConfigReloader reloader;
   private final String nodeId;
+  private final Metrics metrics;
   private final List<RequestLog.Listener> requestListeners = new CopyOnWriteArrayList<>();
   private String apiDeploymentId;
   private int port;
@@ -55,6 +64,8 @@ public final class Switchboard {
     this.config = new ConfigHolder(initial);
     this.nodeId = nodeId;
     this.deployer = new ModelDeployer(vertx, nodeId);
+    this.metrics = Metrics.create(vertx, config, nodeId);
+    requestListeners.add(metrics.requestListener());
     this.reloader = new ConfigReloader(vertx, config, deployer, nodeId);
   }
 
@@ -64,6 +75,7 @@ public final class Switchboard {
     registerCodecs(vertx);
     return sb.deployer.apply(config)
         .compose(diff -> sb.startApi(options))
+        .compose(v -> sb.metrics.start(options.bridgePort()))
         .map(sb);
   }
 
@@ -77,6 +89,7 @@ public final class Switchboard {
     BackendHealth health = new BackendHealth(vertx,
         () -> catalog.entries().stream().map(ModelCatalog.Entry::modelName).toList(), config);
     protectedRoutes.add(router -> router.get("/health").handler(health::handle));
+    metrics.mount(publicRoutes, protectedRoutes);
     // Port 0 with several instances: -1 makes Vert.x pick one random port they all share.
     int listenPort = options.port() == 0 && options.apiInstances() > 1 ? -1 : options.port();
     ApiContext ctx = new ApiContext(options.host(), listenPort, config, catalog, log,
@@ -132,6 +145,11 @@ public final class Switchboard {
     return reloader;
   }
 
+  /** This node's meters, /metrics and event bridge. */
+  public Metrics metrics() {
+    return metrics;
+  }
+
   /** Receives every finished request (the log line's data), e.g. for metrics. */
   public void onRequestFinished(RequestLog.Listener listener) {
     requestListeners.add(listener);
@@ -158,6 +176,7 @@ public final class Switchboard {
   public Future<Void> close() {
     reloader.close();
     Future<Void> api = apiDeploymentId == null ? Future.succeededFuture() : vertx.undeploy(apiDeploymentId);
-    return api.recover(err -> Future.succeededFuture()).compose(v -> deployer.stopAll());
+    return api.recover(err -> Future.succeededFuture()).compose(v -> deployer.stopAll())
+        .compose(v -> metrics.close());
   }
 }

@@ -69,15 +69,24 @@ final class HttpExchange implements Exchange {
       fail(f.error(), "error", ExchangeOutcome.Kind.CLIENT_ERROR);
       return;
     }
-    long timeoutMs = d.timeout().toMillis();
+    long timeoutMs = timeoutMs();
     idleMs = sink.call().stream() ? Math.min(d.streamTimeout().toMillis(), timeoutMs) : timeoutMs;
-    deadlineTimer = vertx.setTimer(timeoutMs, id -> timedOut(d.timeout().toSeconds() + " s (timeout)"));
+    deadlineTimer = vertx.setTimer(timeoutMs, id -> timedOut(timeoutMs / 1000.0 + " s (timeout)"));
     send();
+  }
+
+  /** The model's {@code timeout}, or the request's own {@code timeout} (seconds) as LiteLLM allows. */
+  private long timeoutMs() {
+    Object requested = sink.call().body().getValue("timeout");
+    if (requested instanceof Number n && n.doubleValue() > 0) {
+      return Math.max(1, (long) (n.doubleValue() * 1000));
+    }
+    return d.timeout().toMillis();
   }
 
   private void send() {
     attempt++;
-    long timeoutMs = d.timeout().toMillis();
+    long timeoutMs = timeoutMs();
     RequestOptions options = new RequestOptions()
         .setMethod(up.method())
         .setAbsoluteURI(up.url())
@@ -160,7 +169,7 @@ final class HttpExchange implements Exchange {
     }
     if (t instanceof TimeoutException) {
       timedOut(sink.call().stream() ? d.streamTimeout().toSeconds() + " s without data (stream_timeout)"
-          : d.timeout().toSeconds() + " s (timeout)");
+          : timeoutMs() / 1000.0 + " s (timeout)");
       return;
     }
     if (!answered && attempt <= retries && isStaleConnection(t)) {

@@ -37,6 +37,7 @@ public final class FakeOpenAiBackend {
   private volatile int modelsStatus = 200;
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final CompletableFuture<Void> clientClosed = new CompletableFuture<>();
+  private final CompletableFuture<Received> firstRequest = new CompletableFuture<>();
   private volatile Behavior behavior = (req, body) -> req.response().putHeader("content-type", "application/json")
       .end(chatCompletion("backend-model", "Hello from the fake backend").encode());
   private HttpServer server;
@@ -84,6 +85,11 @@ public final class FakeOpenAiBackend {
     return inFlight.get();
   }
 
+  /** Completes when the first (non-probe) request has arrived. */
+  public CompletableFuture<Received> firstRequest() {
+    return firstRequest;
+  }
+
   /** Completes when a client closes a connection before the answer ended. */
   public CompletableFuture<Void> clientClosed() {
     return clientClosed;
@@ -113,7 +119,9 @@ public final class FakeOpenAiBackend {
     }
     req.body().onSuccess(buf -> {
       JsonObject body = buf.length() == 0 ? new JsonObject() : buf.toJsonObject();
-      received.add(new Received(req.path(), body, req.headers()));
+      Received r = new Received(req.path(), body, req.headers());
+      received.add(r);
+      firstRequest.complete(r);
       maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
       req.response().closeHandler(v -> {
         inFlight.decrementAndGet();

@@ -36,6 +36,11 @@ public final class TestNode implements AutoCloseable {
     return new TestNode(Switchboard.start(vertx, config(yaml), Switchboard.Options.onPort(0)).await());
   }
 
+  /** Starts a node with explicit options (e.g. an event bridge port); the API port is always a free one. */
+  public static TestNode start(Vertx vertx, String yaml, Switchboard.Options options) {
+    return new TestNode(Switchboard.start(vertx, config(yaml), options).await());
+  }
+
   public static SwitchboardConfig config(String yaml) {
     try {
       return ConfigLoader.parse(yaml, "test.yaml", Map.of("TEST_MASTER_KEY", KEY));

@@ -1,0 +1,125 @@
+package dev.switchboard.metrics;
+
+import dev.switchboard.bus.Addresses;
+import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.config.ModelDeployment;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Gauges whose truth the BackendVerticles own: liveness ({@code litellm_deployment_state}: 0 healthy,
+ * 1 unknown, 2 down) from this node's liveness events, and requests in flight and queued, asked of
+ * each local model's BackendVerticle on {@code switchboard.state.<model>} when Prometheus scrapes. A
+ * model whose verticle does not answer keeps no stale number: its gauges read NaN.
+ */
+final class ModelStateGauges {
+
+  /** A scrape must not hang on a frozen verticle. */
+  static final long STATE_TIMEOUT_MS = 250;
+
+  private final Vertx vertx;
+  private final ConfigHolder config;
+  private final MeterRegistry registry;
+  private final Map<String, AtomicReference<Double>> liveness = new ConcurrentHashMap<>();
+  private final Map<String, AtomicReference<Double>> queued = new ConcurrentHashMap<>();
+  private final Map<String, AtomicReference<Double>> inFlight = new ConcurrentHashMap<>();
+  private MessageConsumer<Object> consumer;
+
+  ModelStateGauges(Vertx vertx, ConfigHolder config, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.config = config;
+    this.registry = registry;
+  }
+
+  /** Listens to this node's liveness events only: Prometheus scrapes each node for its own models. */
+  Future<Void> start() {
+    consumer = vertx.eventBus().localConsumer(Addresses.LIVENESS, this::onLiveness);
+    return consumer.completion();
+  }
+
+  Future<Void> stop() {
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  /** Asks each local model for its state; completes (never fails) when all answered or timed out. */
+  Future<Void> refresh() {
+    Set<String> models = new LinkedHashSet<>();
+    for (ModelDeployment d : config.current().models()) {
+      models.add(d.modelName());
+    }
+    DeliveryOptions local = new DeliveryOptions().setLocalOnly(true).setSendTimeout(STATE_TIMEOUT_MS);
+    List<Future<?>> asked = new ArrayList<>();
+    for (String model : models) {
+      asked.add(vertx.eventBus().<Object>request(Addresses.state(model), new JsonObject(), local)
+          .onSuccess(reply -> onState(model, reply.body()))
+          .onFailure(err -> {
+            unknown(queued.get(model));
+            unknown(inFlight.get(model));
+          }));
+    }
+    return Future.join(asked).<Void>mapEmpty().recover(err -> Future.succeededFuture());
+  }
+
+  private void onLiveness(Message<Object> msg) {
+    if (msg.body() instanceof JsonObject e && e.getString("model") != null) {
+      setLiveness(e.getString("model"), e.getString("state"));
+    }
+  }
+
+  private void onState(String model, Object body) {
+    if (!(body instanceof JsonObject s)) {
+      return;
+    }
+    if (s.getValue("queued") instanceof Number n) {
+      gauge(queued, "switchboard_queue_depth", "Requests waiting for a free slot (max_parallel_requests)",
+          "model", model).set(n.doubleValue());
+    }
+    if (s.getValue("in_flight") instanceof Number n) {
+      gauge(inFlight, "switchboard_requests_in_flight", "Requests the model's backend is working on",
+          "model", model).set(n.doubleValue());
+    }
+    if (s.getValue("state") instanceof String state) {
+      setLiveness(model, state);
+    }
+  }
+
+  private static void unknown(AtomicReference<Double> gauge) {
+    if (gauge != null) {
+      gauge.set(Double.NaN);
+    }
+  }
+
+  private void setLiveness(String model, String state) {
+    double value = state == null ? 1 : switch (state) {
+      case "healthy" -> 0;
+      case "unhealthy" -> 2;
+      default -> 1;
+    };
+    gauge(liveness, "litellm_deployment_state", "0 healthy, 1 unknown or partial outage, 2 down",
+        "litellm_model_name", model).set(value);
+  }
+
+  private AtomicReference<Double> gauge(Map<String, AtomicReference<Double>> map, String name, String description,
+                                        String tag, String model) {
+    return map.computeIfAbsent(model, m -> {
+      AtomicReference<Double> v = new AtomicReference<>(Double.NaN);
+      Gauge.builder(name, v, AtomicReference::get).description(description).tag(tag, m).strongReference(true)
+          .register(registry);
+      return v;
+    });
+  }
+}

@@ -1,0 +1,192 @@
+package dev.switchboard.metrics;
+
+import dev.switchboard.bus.Addresses;
+import dev.switchboard.testkit.FakeOpenAiBackend;
+import dev.switchboard.testkit.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every finished request is exactly one event on switchboard.metrics, whatever way it ended. */
+@ExtendWith(VertxExtension.class)
+class MetricsEventsTest {
+
+  private static final String CHAT = "{\"model\":\"%s\",\"stream\":%s,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+
+  private FakeOpenAiBackend backend;
+  private TestNode sb;
+  private final List<JsonObject> events = new CopyOnWriteArrayList<>();
+  private MessageConsumer<JsonObject> consumer;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    backend = FakeOpenAiBackend.start(vertx);
+    sb = TestNode.start(vertx, """
+        model_list:
+          - model_name: coder
+            litellm_params:
+              model: openai/qwen3-coder-30b
+              api_base: %s
+          - model_name: slow
+            litellm_params:
+              model: openai/slow-model
+              api_base: %s
+              timeout: 1
+        """.formatted(backend.apiBase(), backend.apiBase()));
+    consumer = vertx.eventBus().consumer(Addresses.METRICS, msg -> events.add(msg.body()));
+    consumer.completion().await();
+  }
+
+  @AfterEach
+  void stop() {
+    consumer.unregister().await();
+    sb.close();
+    backend.close();
+  }
+
+  @Test
+  void nonStreamRequestIsOneEventWithTokensAndBackend() {
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("coder", false));
+
+    JsonObject e = onlyEvent();
+    assertThat(resp.statusCode()).isEqualTo(200);
+    assertThat(e.getInteger("version")).isEqualTo(1);
+    assertThat(e.getString("request_id")).isEqualTo(resp.headers().firstValue("x-litellm-call-id").orElseThrow());
+    assertThat(e.getString("node")).isEqualTo(sb.node().nodeId());
+    assertThat(e.getString("model")).isEqualTo("coder");
+    assertThat(e.getString("provider")).isEqualTo("openai");
+    assertThat(e.getString("backend_model")).isEqualTo("qwen3-coder-30b");
+    assertThat(e.getString("api_base")).isEqualTo(backend.apiBase());
+    assertThat(e.getString("endpoint")).isEqualTo("/chat/completions");
+    assertThat(e.getBoolean("stream")).isFalse();
+    assertThat(e.getInteger("status")).isEqualTo(200);
+    assertThat(e.getString("outcome")).isEqualTo("ok");
+    assertThat(e.getValue("error_type")).isNull();
+    assertThat(e.getLong("prompt_tokens")).isEqualTo(7);
+    assertThat(e.getLong("completion_tokens")).isEqualTo(5);
+    assertThat(e.getLong("latency_ms")).isGreaterThanOrEqualTo(0);
+    assertThat(e.getLong("queue_ms")).isNotNull();
+    assertThat(e.getLong("ts")).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(10_000L));
+    assertThat(e.fieldNames()).contains("ttft_ms", "tokens_per_s");
+  }
+
+  @Test
+  void streamEventCarriesTimeToFirstTokenAndUsageFromTheStream() {
+    backend.behave(backend.streaming("qwen3-coder-30b", 30, "a", "b", "c", "d"));
+
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("coder", true));
+
+    JsonObject e = onlyEvent();
+    assertThat(resp.statusCode()).isEqualTo(200);
+    assertThat(e.getBoolean("stream")).isTrue();
+    assertThat(e.getString("outcome")).isEqualTo("ok");
+    assertThat(e.getLong("ttft_ms")).isNotNull().isLessThan(e.getLong("latency_ms"));
+    assertThat(e.getLong("prompt_tokens")).isEqualTo(3);
+    assertThat(e.getLong("completion_tokens")).isEqualTo(4);
+    assertThat(e.getDouble("tokens_per_s")).isPositive();
+  }
+
+  @Test
+  void backendErrorIsAnErrorEventWithItsStatusAndType() {
+    backend.behave(FakeOpenAiBackend.error(500, "boom"));
+
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("coder", false));
+
+    JsonObject e = onlyEvent();
+    assertThat(e.getInteger("status")).isEqualTo(resp.statusCode()).isGreaterThanOrEqualTo(500);
+    assertThat(e.getString("outcome")).isEqualTo("error");
+    assertThat(e.getString("error_type")).isNotBlank();
+    assertThat(e.getValue("tokens_per_s")).isNull();
+  }
+
+  @Test
+  void hangingBackendIsATimeoutEvent() {
+    backend.behave(FakeOpenAiBackend.hang());
+
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("slow", false));
+
+    JsonObject e = onlyEvent();
+    assertThat(resp.statusCode()).isEqualTo(408);
+    assertThat(e.getString("model")).isEqualTo("slow");
+    assertThat(e.getInteger("status")).isEqualTo(408);
+    assertThat(e.getString("outcome")).isEqualTo("timeout");
+    assertThat(e.getLong("latency_ms")).isGreaterThanOrEqualTo(900);
+  }
+
+  @Test
+  void clientClosingMidStreamIsACancelledEvent(Vertx vertx) throws Exception {
+    backend.behave(backend.streaming("qwen3-coder-30b", 200, "a", "b", "c", "d", "e", "f", "g", "h"));
+    HttpClient client = vertx.createHttpClient();
+    CompletableFuture<Void> gotFirstChunk = new CompletableFuture<>();
+
+    client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(sb.node().port())
+            .setURI("/v1/chat/completions").putHeader("content-type", "application/json"))
+        .compose(req -> req.send(CHAT.formatted("coder", true)))
+        .onSuccess((HttpClientResponse resp) -> resp.handler(chunk -> {
+          if (gotFirstChunk.complete(null)) {
+            resp.request().connection().close();
+          }
+        }));
+    gotFirstChunk.get(10, TimeUnit.SECONDS);
+
+    JsonObject e = onlyEvent();
+    assertThat(e.getInteger("status")).isEqualTo(499);
+    assertThat(e.getString("outcome")).isEqualTo("cancelled");
+    assertThat(e.getBoolean("stream")).isTrue();
+    backend.clientClosed().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void requestRejectedBeforeAnyBackendIsARejectedEvent() {
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("no-such-model", false));
+
+    JsonObject e = onlyEvent();
+    assertThat(resp.statusCode()).isEqualTo(400);
+    assertThat(e.getString("outcome")).isEqualTo("rejected");
+    assertThat(e.getString("endpoint")).isEqualTo("/chat/completions");
+    assertThat(e.getValue("provider")).isNull();
+  }
+
+  @Test
+  @Disabled("needs the clustering issue: a consumer on a second clustered node sees each event once")
+  void consumerOnAnotherClusteredNodeSeesEachEventOnce() {
+  }
+
+  /** Waits for the first event, then a little longer to catch a duplicate. */
+  private JsonObject onlyEvent() {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (events.isEmpty() && System.currentTimeMillis() < deadline) {
+      sleep(10);
+    }
+    sleep(200);
+    assertThat(events).hasSize(1);
+    return events.get(0);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
