@@ -1,5 +1,7 @@
 package dev.switchboard;
 
+import dev.switchboard.cluster.ClusterStart;
+import dev.switchboard.config.ClusterSettings;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.EnvFile;
@@ -50,12 +52,29 @@ final class Launcher {
       log.info("environment: filled unset variables from {}", env.file());
     }
     Switchboard.logModels(config);
-    Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.vertxOptions())).build();
+    VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(Metrics.vertxOptions());
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    Switchboard.Options options = new Switchboard.Options(opts.host, opts.port, instances, opts.bridgePort);
+    Vertx vertx;
+    if (opts.cluster) {
+      ClusterStart.Started started;
+      try {
+        started = joinCluster(vertxOptions, config, log);
+      } catch (IllegalArgumentException e) {
+        System.err.println("switchboard: " + e.getMessage());
+        return 2;
+      } catch (Exception e) {
+        System.err.println("switchboard: cannot join the cluster: " + rootCause(e));
+        return 1;
+      }
+      vertx = started.vertx();
+      options = options.clustered(started.membership());
+    } else {
+      vertx = Vertx.builder().with(vertxOptions).build();
+    }
     Switchboard node;
     try {
-      int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-      node = Switchboard.start(vertx, config, new Switchboard.Options(opts.host, opts.port, instances, opts.bridgePort))
-          .await(30, TimeUnit.SECONDS);
+      node = Switchboard.start(vertx, config, options).await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();
       if (rootCause(e) instanceof BindException) {
@@ -76,6 +95,18 @@ final class Launcher {
         node.port(), config.models().size(), ms);
     log.info("Application startup complete.");
     return KEEP_RUNNING;
+  }
+
+  private ClusterStart.Started joinCluster(VertxOptions base, SwitchboardConfig config, Logger log) throws Exception {
+    ClusterSettings cs = config.switchboard().cluster();
+    ClusterStart.Overrides overrides = new ClusterStart.Overrides(opts.clusterConfig, opts.clusterHost,
+        opts.clusterPublicHost);
+    log.info("cluster: joining '{}' ({})", cs.name(),
+        opts.clusterConfig != null ? opts.clusterConfig : "the bundled conf/cluster.xml");
+    ClusterStart.Started started = ClusterStart.start(base, cs, overrides).await(60, TimeUnit.SECONDS);
+    log.info("cluster: joined as node {} ({} node(s); event bus {})", started.membership().nodeId(),
+        started.membership().nodes().size(), cs.tls() != null ? "TLS" : "plain TCP");
+    return started;
   }
 
   private static void printCheck(SwitchboardConfig config) {

@@ -45,13 +45,16 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--cluster", description = "Join a cluster (Hazelcast) so that every node serves every node's models.")
   boolean cluster;
 
-  @Option(names = "--cluster-config", paramLabel = "FILE", description = "Hazelcast XML (default: conf/cluster.xml, joining peers on 127.0.0.1).")
+  @Option(names = "--cluster-config", paramLabel = "FILE", defaultValue = "${env:SWITCHBOARD_CLUSTER_CONFIG}",
+      description = "Hazelcast XML (default: the bundled conf/cluster.xml, joining peers on 127.0.0.1; env SWITCHBOARD_CLUSTER_CONFIG).")
   Path clusterConfig;
 
-  @Option(names = "--cluster-host", paramLabel = "HOST", description = "Interface for cluster traffic.")
+  @Option(names = "--cluster-host", paramLabel = "HOST", defaultValue = "${env:SWITCHBOARD_CLUSTER_HOST}",
+      description = "Interface for cluster traffic, Hazelcast and event bus (env SWITCHBOARD_CLUSTER_HOST).")
   String clusterHost;
 
-  @Option(names = "--cluster-public-host", paramLabel = "HOST", description = "Address other nodes reach this one at.")
+  @Option(names = "--cluster-public-host", paramLabel = "HOST", defaultValue = "${env:SWITCHBOARD_CLUSTER_PUBLIC_HOST}",
+      description = "Address other nodes reach this one at, behind NAT or in a container (env SWITCHBOARD_CLUSTER_PUBLIC_HOST).")
   String clusterPublicHost;
 
   @Option(names = "--bridge-port", paramLabel = "PORT", description = "TCP event-bus bridge port for outside metrics consumers (default: off).")

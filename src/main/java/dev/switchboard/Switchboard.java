@@ -7,6 +7,9 @@ import dev.switchboard.api.ReloadRoutes;
 import dev.switchboard.api.RequestLog;
 import dev.switchboard.backend.ModelDeployer;
 import dev.switchboard.bus.Codecs;
+import dev.switchboard.cluster.CatalogGossip;
+import dev.switchboard.cluster.ClusterCatalog;
+import dev.switchboard.cluster.ClusterMembership;
 import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.health.BackendHealth;
 import dev.switchboard.config.ModelDeployment;
@@ -39,13 +42,22 @@ public final class Switchboard {
    * How to start a node. {@code port} 0 picks a free port (see {@link #port()}). {@code bridgePort}
    * overrides switchboard_settings.event_bridge.port; null: the config decides, 0: a free port.
    */
-  public record Options(String host, int port, int apiInstances, Integer bridgePort) {
+  public record Options(String host, int port, int apiInstances, Integer bridgePort, ClusterMembership cluster) {
+    public Options(String host, int port, int apiInstances, Integer bridgePort) {
+      this(host, port, apiInstances, bridgePort, null);
+    }
+
     public Options(String host, int port, int apiInstances) {
-      this(host, port, apiInstances, null);
+      this(host, port, apiInstances, null, null);
     }
 
     public static Options onPort(int port) {
       return new Options("127.0.0.1", port, 1);
+    }
+
+    /** The same options on a clustered Vertx: the node id is then the cluster manager's. */
+    public Options clustered(ClusterMembership membership) {
+      return new Options(host, port, apiInstances, bridgePort, membership);
     }
   }
 
@@ -56,27 +68,47 @@ public final class Switchboard {
   private final String nodeId;
   private final Metrics metrics;
   private final List<RequestLog.Listener> requestListeners = new CopyOnWriteArrayList<>();
+  private final ModelCatalog catalog;
+  private final ClusterMembership cluster;
   private String apiDeploymentId;
+  private String gossipDeploymentId;
   private int port;
 
-  private Switchboard(Vertx vertx, SwitchboardConfig initial, String nodeId) {
+  private Switchboard(Vertx vertx, SwitchboardConfig initial, String nodeId, ClusterMembership cluster) {
     this.vertx = vertx;
     this.config = new ConfigHolder(initial);
     this.nodeId = nodeId;
+    this.cluster = cluster;
+    ModelCatalog local = ModelCatalog.local(config, nodeId);
+    this.catalog = cluster == null ? local : new ClusterCatalog(local);
     this.deployer = new ModelDeployer(vertx, nodeId);
     this.metrics = Metrics.create(vertx, config, nodeId);
     requestListeners.add(metrics.requestListener());
     this.reloader = new ConfigReloader(vertx, config, deployer, nodeId);
   }
 
-  /** Starts a node: backends first, so the API never serves a model whose verticle is not there yet. */
+  /**
+   * Starts a node: backends first, so the API never serves a model whose verticle is not there yet;
+   * clustered, then the announcements that tell other nodes about them.
+   */
   public static Future<Switchboard> start(Vertx vertx, SwitchboardConfig config, Options options) {
-    Switchboard sb = new Switchboard(vertx, config, UUID.randomUUID().toString());
+    ClusterMembership cluster = options.cluster();
+    String nodeId = cluster != null ? cluster.nodeId() : UUID.randomUUID().toString();
+    Switchboard sb = new Switchboard(vertx, config, nodeId, cluster);
     registerCodecs(vertx);
     return sb.deployer.apply(config)
-        .compose(diff -> sb.startApi(options))
+        .compose(diff -> sb.startGossip())
+        .compose(v -> sb.startApi(options))
         .compose(v -> sb.metrics.start(options.bridgePort()))
         .map(sb);
+  }
+
+  private Future<Void> startGossip() {
+    if (cluster == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(new CatalogGossip(config, nodeId, cluster, (ClusterCatalog) catalog))
+        .onSuccess(id -> gossipDeploymentId = id).mapEmpty();
   }
 
   private Future<Void> startApi(Options options) {
@@ -85,9 +117,8 @@ public final class Switchboard {
     List<Consumer<Router>> protectedRoutes = new ArrayList<>();
     protectedRoutes.add(ReloadRoutes.post(() -> reloader.reload("http").map(ConfigReloader.Outcome::toJson)));
     RequestLog log = new RequestLog(r -> requestListeners.forEach(l -> l.finished(r)));
-    ModelCatalog catalog = ModelCatalog.local(config);
     BackendHealth health = new BackendHealth(vertx,
-        () -> catalog.entries().stream().map(ModelCatalog.Entry::modelName).toList(), config);
+        () -> catalog.entries().stream().map(ModelCatalog.Entry::modelName).distinct().toList(), config);
     protectedRoutes.add(router -> router.get("/health").handler(health::handle));
     metrics.mount(publicRoutes, protectedRoutes);
     // Port 0 with several instances: -1 makes Vert.x pick one random port they all share.
@@ -141,6 +172,16 @@ public final class Switchboard {
     return reloader.watch(file, env, ConfigReloader.SCAN_PERIOD);
   }
 
+  /** What this node can route to: its own models, and clustered, every other node's. */
+  public ModelCatalog catalog() {
+    return catalog;
+  }
+
+  /** Whether this node is part of a cluster. */
+  public boolean clustered() {
+    return cluster != null;
+  }
+
   public ConfigReloader reloader() {
     return reloader;
   }
@@ -175,8 +216,11 @@ public final class Switchboard {
    */
   public Future<Void> close() {
     reloader.close();
-    Future<Void> api = apiDeploymentId == null ? Future.succeededFuture() : vertx.undeploy(apiDeploymentId);
-    return api.recover(err -> Future.succeededFuture()).compose(v -> deployer.stopAll())
+    // Clustered: other nodes stop listing our models first (requests for them already routed still land).
+    Future<Void> gossip = gossipDeploymentId == null ? Future.succeededFuture() : vertx.undeploy(gossipDeploymentId);
+    return gossip.recover(err -> Future.succeededFuture())
+        .compose(v -> apiDeploymentId == null ? Future.<Void>succeededFuture() : vertx.undeploy(apiDeploymentId))
+        .recover(err -> Future.succeededFuture()).compose(v -> deployer.stopAll())
         .compose(v -> metrics.close());
   }
 }

@@ -19,7 +19,9 @@ final class ModelRoutes {
 
   void list(RoutingContext ctx) {
     JsonArray data = new JsonArray();
-    catalog.entries().forEach(e -> data.add(modelObject(e.modelName())));
+    // One model_name may have several deployments in a cluster (different configs on two nodes).
+    new java.util.LinkedHashSet<>(catalog.entries().stream().map(ModelCatalog.Entry::modelName).toList())
+        .forEach(name -> data.add(modelObject(name)));
     Responses.json(ctx, 200, new JsonObject().put("data", data).put("object", "list"));
   }
 
@@ -27,7 +29,7 @@ final class ModelRoutes {
     String path = ctx.normalizedPath();
     String prefix = path.startsWith("/v1/") ? "/v1/models/" : "/models/";
     String id = java.net.URLDecoder.decode(path.substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8);
-    if (catalog.find(id).isEmpty()) {
+    if (catalog.find(id).filter(e -> !e.nodes().isEmpty()).isEmpty()) { // served nowhere: not listed either
       Responses.error(ctx, new OpenAiError(404, "Model '" + id + "' not found. Call `/v1/models` to view "
           + "available models for your key.", "invalid_request_error", "model"));
       return;
@@ -48,8 +50,9 @@ final class ModelRoutes {
           .put("litellm_provider", e.provider())
           .put("mode", "chat");
       info.mergeIn(e.modelInfo());
+      // "nodes": which cluster nodes serve this deployment (Switchboard's addition; one node single-node).
       data.add(new JsonObject().put("model_name", e.modelName()).put("litellm_params", e.publicParams())
-          .put("model_info", info));
+          .put("model_info", info).put("nodes", new JsonArray(e.nodes())));
     }
     Responses.json(ctx, 200, new JsonObject().put("data", data));
   }

@@ -13,6 +13,10 @@ public final class Addresses {
   public static final String LIVENESS = "switchboard.liveness";
   /** Published after each applied config reload. */
   public static final String CONFIG_RELOADED = "switchboard.config.reloaded";
+  /** Published by every clustered node, once a second: the models it serves (docs/event-bus.md). */
+  public static final String CATALOG = "switchboard.catalog";
+  /** Local to each node: a cluster node left, so calls it was serving can end now. */
+  public static final String NODE_LEFT = "switchboard.cluster.node-left";
   /** Asks every BackendVerticle for its state (request/reply, one reply per model on this node). */
   public static final String STATE_PREFIX = "switchboard.state.";
 

@@ -33,7 +33,9 @@ public final class CallClient {
   private final long peerTimeoutMs;
   private final long keepaliveMs;
   private MessageConsumer<Frame> consumer;
+  private MessageConsumer<JsonObject> nodeLeft;
   private long timerId = -1;
+  private long lastKeepalive;
 
   public CallClient(Vertx vertx, Duration ackTimeout, Duration keepaliveInterval, Duration peerTimeout) {
     this.vertx = vertx;
@@ -45,13 +47,17 @@ public final class CallClient {
   /** Registers the endpoint; call from the owning verticle's start(). */
   public Future<Void> start() {
     consumer = vertx.eventBus().consumer(address, this::onFrame);
-    timerId = vertx.setPeriodic(keepaliveMs, id -> tick());
-    return consumer.completion();
+    nodeLeft = vertx.eventBus().localConsumer(Addresses.NODE_LEFT, msg -> onNodeLeft(msg.body()));
+    // Silent peers are looked for more often than keepalives are sent, so that a dead node's streams
+    // end within peerTimeout plus a tenth of it, not plus a whole keepalive interval.
+    timerId = vertx.setPeriodic(Math.max(20, Math.min(keepaliveMs, peerTimeoutMs / 10)), id -> tick());
+    return Future.all(consumer.completion(), nodeLeft.completion()).mapEmpty();
   }
 
   public Future<Void> stop() {
     vertx.cancelTimer(timerId);
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return consumer == null ? Future.succeededFuture()
+        : Future.all(consumer.unregister(), nodeLeft.unregister()).mapEmpty();
   }
 
   /** Calls currently open on this instance. */
@@ -163,9 +169,26 @@ public final class CallClient {
     }
   }
 
+  /** A cluster node left (Hazelcast dropped it, or it shut down): the calls it was serving end now. */
+  private void onNodeLeft(JsonObject event) {
+    String node = event.getString("node");
+    for (OpenCall oc : open.values().toArray(new OpenCall[0])) {
+      if (node != null && node.equals(oc.node)) {
+        open.remove(oc.streamId);
+        oc.finished = true;
+        oc.listener.onError(OpenAiError.unavailable("The node serving this request left the cluster ("
+            + event.getString("reason") + ")"), new JsonObject().put("outcome", "error"));
+      }
+    }
+  }
+
   /** Keepalives to every backend endpoint we have open calls with; and give up on silent ones. */
   private void tick() {
     long now = System.currentTimeMillis();
+    boolean sendKeepalives = now - lastKeepalive >= keepaliveMs;
+    if (sendKeepalives) {
+      lastKeepalive = now;
+    }
     Map<String, JsonArray> byPeer = new HashMap<>();
     for (OpenCall oc : open.values().toArray(new OpenCall[0])) {
       if (oc.ctl == null) {
@@ -178,7 +201,9 @@ public final class CallClient {
             + (now - oc.lastSeen) + " ms without a sign of life)"), new JsonObject().put("outcome", "error"));
         continue;
       }
-      byPeer.computeIfAbsent(oc.ctl, k -> new JsonArray()).add(oc.streamId);
+      if (sendKeepalives) {
+        byPeer.computeIfAbsent(oc.ctl, k -> new JsonArray()).add(oc.streamId);
+      }
     }
     byPeer.forEach((peer, ids) -> vertx.eventBus().send(peer, Frame.keepalive(ids)));
   }

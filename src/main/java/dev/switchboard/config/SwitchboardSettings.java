@@ -16,7 +16,7 @@ import java.time.Duration;
  * @param metricsRequireAuth    whether GET /metrics needs the master key
  * @param eventBridgePort       TCP event-bus bridge port; 0 means off
  * @param eventBridgeHost       interface the bridge binds to
- * @param clusterName           keeps separate clusters on one network apart
+ * @param cluster               how a clustered node joins its peers (used only with --cluster)
  */
 public record SwitchboardSettings(
     long maxBodyBytes,
@@ -29,5 +29,5 @@ public record SwitchboardSettings(
     boolean metricsRequireAuth,
     int eventBridgePort,
     String eventBridgeHost,
-    String clusterName) {
+    ClusterSettings cluster) {
 }

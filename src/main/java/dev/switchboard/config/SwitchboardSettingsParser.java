@@ -1,6 +1,10 @@
 package dev.switchboard.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -49,8 +53,7 @@ final class SwitchboardSettingsParser {
     Long port = f.integer(bridge.get("port"), bridgeAt + ".port", 0, 65535, "an integer from 0 (off) to 65535");
     String host = nonEmpty(bridge.get("host"), bridgeAt + ".host", "a host name or IP address", f);
 
-    Map<String, Object> cluster = section(s.get("cluster"), AT + ".cluster", Set.of("name"), f);
-    String clusterName = nonEmpty(cluster.get("name"), AT + ".cluster.name", "a non-empty string", f);
+    ClusterSettings cluster = cluster(s.get("cluster"), f);
 
     return new SwitchboardSettings(
         bodyBytes,
@@ -63,7 +66,54 @@ final class SwitchboardSettingsParser {
         requireAuth != null && requireAuth,
         port != null ? port.intValue() : 0,
         host != null ? host : "127.0.0.1",
-        clusterName != null ? clusterName : "switchboard");
+        cluster);
+  }
+
+  private static ClusterSettings cluster(Object raw, Fields f) throws ConfigException {
+    String at = AT + ".cluster";
+    Map<String, Object> c = section(raw, at, Set.of("name", "members", "host", "public_host", "port",
+        "event_bus_port", "tls"), f);
+    String name = nonEmpty(c.get("name"), at + ".name", "a non-empty string", f);
+    List<String> members = new ArrayList<>();
+    Object rawMembers = f.resolve(c.get("members"), at + ".members");
+    if (rawMembers instanceof String one) {
+      rawMembers = List.of(one.split("\\s*,\\s*")); // "a,b" from an environment variable
+    }
+    if (rawMembers != null && !(rawMembers instanceof List<?>)) {
+      throw f.wrong(at + ".members", rawMembers, "a list of host or host:port");
+    }
+    if (rawMembers instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        members.add(nonEmpty(list.get(i), at + ".members[" + i + "]", "host or host:port", f));
+      }
+    }
+    String host = nonEmpty(c.get("host"), at + ".host", "a host name or IP address", f);
+    String publicHost = nonEmpty(c.get("public_host"), at + ".public_host", "a host name or IP address", f);
+    Long port = f.integer(c.get("port"), at + ".port", 0, 65535, "an integer from 1 to 65535 (0: the default)");
+    Long busPort = f.integer(c.get("event_bus_port"), at + ".event_bus_port", 0, 65535,
+        "an integer from 1 to 65535 (0: a free port)");
+    ClusterSettings.Tls tls = null;
+    Map<String, Object> t = section(c.get("tls"), at + ".tls", Set.of("cert", "key", "ca"), f);
+    if (!t.isEmpty()) {
+      tls = new ClusterSettings.Tls(pemFile(t.get("cert"), at + ".tls.cert", f),
+          pemFile(t.get("key"), at + ".tls.key", f), pemFile(t.get("ca"), at + ".tls.ca", f));
+    }
+    ClusterSettings d = ClusterSettings.DEFAULTS;
+    return new ClusterSettings(name != null ? name : d.name(), members, host, publicHost,
+        port != null ? port.intValue() : 0, busPort != null ? busPort.intValue() : 0, tls);
+  }
+
+  /** A PEM file that must exist now: a node that cannot read its certificate must not start. */
+  private static Path pemFile(Object raw, String path, Fields f) throws ConfigException {
+    String s = nonEmpty(raw, path, "the path of a PEM file", f);
+    if (s == null) {
+      throw f.error(path, "missing (expected: the path of a PEM file; cert, key and ca go together)");
+    }
+    Path p = Path.of(s);
+    if (!Files.isReadable(p)) {
+      throw f.error(path, "cannot read " + s);
+    }
+    return p;
   }
 
   private static Map<String, Object> section(Object raw, String path, Set<String> keys, Fields f)

@@ -93,7 +93,7 @@ class SettingsTest {
     SwitchboardSettings s = load("model_list: []").switchboard();
     assertThat(s).isEqualTo(new SwitchboardSettings(32L << 20, 100, Duration.ofSeconds(600),
         Duration.ofMillis(1500), Duration.ofMillis(400), Duration.ofMillis(1500), Duration.ofSeconds(30),
-        false, 0, "127.0.0.1", "switchboard"));
+        false, 0, "127.0.0.1", ClusterSettings.DEFAULTS));
   }
 
   @Test
@@ -112,7 +112,8 @@ class SettingsTest {
           cluster: {name: lab}
         """).switchboard();
     assertThat(s).isEqualTo(new SwitchboardSettings(512L * 1024, 0, Duration.ofSeconds(5), Duration.ofMillis(200),
-        Duration.ofMillis(100), Duration.ofMillis(300), Duration.ZERO, true, 7000, "0.0.0.0", "lab"));
+        Duration.ofMillis(100), Duration.ofMillis(300), Duration.ZERO, true, 7000, "0.0.0.0",
+        new ClusterSettings("lab", List.of(), null, null, 0, 0, null)));
   }
 
   @Test

@@ -1,0 +1,244 @@
+package dev.switchboard.cluster;
+
+import dev.switchboard.testkit.Await;
+import dev.switchboard.testkit.FakeOpenAiBackend;
+import dev.switchboard.testkit.NodeProcess;
+import dev.switchboard.testkit.SseReader;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Clustered nodes in JVMs of their own, on loopback: a front door with no models in front of a node
+ * that has the backend. The node is frozen, killed and restarted under the front door's feet.
+ */
+@ExtendWith(VertxExtension.class)
+class ClusterTest {
+
+  static final String KEY = "sk-cluster-test";
+  static final Duration JOIN = Duration.ofSeconds(60);
+  /** The issue's bound is 2 s; a little slack for a loaded 2-core CI machine. */
+  static final long FAIL_FAST_MS = 2_500;
+
+  @TempDir
+  Path dir;
+
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+  final List<NodeProcess> nodes = new ArrayList<>();
+  final String cluster = "test-" + UUID.randomUUID();
+  FakeOpenAiBackend backend;
+
+  @BeforeEach
+  void startBackend(Vertx vertx) {
+    backend = FakeOpenAiBackend.start(vertx);
+    backend.behave((req, body) -> {
+      if (body.getBoolean("stream", false)) {
+        // 60 chunks, 100 ms apart: long enough to do things to the node while it streams.
+        backend.streaming("qwen3-coder-30b", 100, new String[60]).handle(req, body);
+      } else {
+        req.response().putHeader("content-type", "application/json")
+            .end(FakeOpenAiBackend.chatCompletion("qwen3-coder-30b", "answered on the GPU box").encode());
+      }
+    });
+  }
+
+  @AfterEach
+  void stopAll() {
+    nodes.forEach(NodeProcess::close);
+    backend.close();
+  }
+
+  @Test
+  void frontDoorServesAnotherNodesModelAndFailsFastWhenThatNodeFreezesOrDies() throws Exception {
+    NodeProcess front = node("front", "model_list: []");
+    NodeProcess gpu = node("gpu", gpuConfig(backend.apiBase()));
+    front.awaitReady(JOIN);
+    gpu.awaitReady(JOIN);
+    awaitListed(front, "qwen3-coder");
+
+    // Through the front door, not streaming and streaming.
+    HttpResponse<String> plain = chat(front, false);
+    assertThat(plain.statusCode()).as(plain.body()).isEqualTo(200);
+    assertThat(new JsonObject(plain.body()).getJsonArray("choices").getJsonObject(0)
+        .getJsonObject("message").getString("content")).isEqualTo("answered on the GPU box");
+    assertThat(backend.last().body().getString("model")).isEqualTo("qwen3-coder-30b");
+    JsonObject row = modelInfo(front).getJsonObject(0);
+    assertThat(row.getJsonArray("nodes")).isEqualTo(modelInfo(gpu).getJsonObject(0).getJsonArray("nodes"));
+
+    // Frozen mid-stream (SIGSTOP: a GC pause, a hung host): the stream ends with an error event.
+    SseReader stream = openStream(front);
+    stream.firstEvent().get(10, TimeUnit.SECONDS);
+    gpu.freeze();
+    long frozenAt = System.nanoTime();
+    long endedAt = stream.ended().get(10, TimeUnit.SECONDS);
+    assertThat(millis(endedAt - frozenAt)).as("stream ended after freeze").isLessThan(FAIL_FAST_MS);
+    assertErrorEvent(stream);
+    // ... and a new request is refused with 503 within the same bound, not after the bus's 30 s.
+    long t0 = System.nanoTime();
+    HttpResponse<String> whileFrozen = chat(front, false);
+    assertThat(whileFrozen.statusCode()).as(whileFrozen.body()).isEqualTo(503);
+    assertThat(millis(System.nanoTime() - t0)).as("503 while frozen").isLessThan(FAIL_FAST_MS);
+    // Thawed before Hazelcast gives up on it (5 s): it serves again, with nothing done on the front door.
+    gpu.thaw();
+    awaitServed(front);
+
+    // Killed mid-stream (SIGKILL: a crash).
+    SseReader second = openStream(front);
+    second.firstEvent().get(10, TimeUnit.SECONDS);
+    gpu.kill();
+    long killedAt = System.nanoTime();
+    assertThat(millis(second.ended().get(10, TimeUnit.SECONDS) - killedAt)).as("stream ended after kill")
+        .isLessThan(FAIL_FAST_MS);
+    assertErrorEvent(second);
+    long t1 = System.nanoTime();
+    HttpResponse<String> whileDead = chat(front, false);
+    assertThat(whileDead.statusCode()).as(whileDead.body()).isEqualTo(503);
+    assertThat(millis(System.nanoTime() - t1)).as("503 after kill").isLessThan(FAIL_FAST_MS);
+    assertThat(error(whileDead).getString("type")).isEqualTo("service_unavailable_error");
+
+    // Once the cluster noticed, the model leaves the listing, and is still a 503 (down), not a 400 (unknown).
+    Await.until(Duration.ofSeconds(15), "qwen3-coder leaves the front door's listing",
+        () -> !listed(front).contains("qwen3-coder"));
+    assertThat(chat(front, false).statusCode()).isEqualTo(503);
+
+    // Restarted: its model comes back, with no action on the front door.
+    gpu.restart();
+    gpu.awaitReady(JOIN);
+    awaitListed(front, "qwen3-coder");
+    awaitServed(front);
+  }
+
+  // ---- helpers shared with ClusterBalancingTest ----
+
+  NodeProcess node(String name, String modelList, String... extraArgs) {
+    return node(name, modelList, "", extraArgs);
+  }
+
+  NodeProcess node(String name, String modelList, String clusterExtra, String... extraArgs) {
+    String yaml = modelList + "\n" + """
+        general_settings:
+          master_key: %s
+        switchboard_settings:
+          cluster:
+            name: %s
+        %s""".formatted(KEY, cluster, clusterExtra.indent(4));
+    List<String> args = new ArrayList<>(List.of("--cluster"));
+    args.addAll(List.of(extraArgs));
+    NodeProcess n = NodeProcess.start(dir, name, yaml, args.toArray(String[]::new));
+    nodes.add(n);
+    return n;
+  }
+
+  static String gpuConfig(String apiBase) {
+    return """
+        model_list:
+          - model_name: qwen3-coder
+            litellm_params:
+              model: openai/qwen3-coder-30b
+              api_base: %s
+        """.formatted(apiBase);
+  }
+
+  void awaitListed(NodeProcess node, String model) {
+    Await.until(JOIN, model + " listed by " + node.baseUrl(), () -> listed(node).contains(model));
+  }
+
+  /** Until a request is served: right after a join the first few may still find no route. */
+  void awaitServed(NodeProcess front) {
+    Await.until(Duration.ofSeconds(20), "a chat completion served through " + front.baseUrl(),
+        () -> chat(front, false).statusCode() == 200);
+  }
+
+  List<String> listed(NodeProcess node) {
+    HttpResponse<String> r = get(node, "/v1/models");
+    if (r.statusCode() != 200) {
+      return List.of();
+    }
+    JsonArray data = new JsonObject(r.body()).getJsonArray("data");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < data.size(); i++) {
+      ids.add(data.getJsonObject(i).getString("id"));
+    }
+    return ids;
+  }
+
+  JsonArray modelInfo(NodeProcess node) {
+    return new JsonObject(get(node, "/model/info").body()).getJsonArray("data");
+  }
+
+  HttpResponse<String> chat(NodeProcess node, boolean stream) {
+    return chat(node, "qwen3-coder", stream);
+  }
+
+  HttpResponse<String> chat(NodeProcess node, String model, boolean stream) {
+    try {
+      return http.send(chatRequest(node, model, stream), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  SseReader openStream(NodeProcess node) throws Exception {
+    HttpResponse<InputStream> r = http.send(chatRequest(node, "qwen3-coder", true),
+        HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return new SseReader(r.body());
+  }
+
+  HttpRequest chatRequest(NodeProcess node, String model, boolean stream) {
+    String body = new JsonObject().put("model", model).put("stream", stream)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "ping"))).encode();
+    return HttpRequest.newBuilder(URI.create(node.baseUrl() + "/v1/chat/completions"))
+        .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+  }
+
+  HttpResponse<String> get(NodeProcess node, String path) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
+          .header("Authorization", "Bearer " + KEY).timeout(Duration.ofSeconds(10)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static JsonObject error(HttpResponse<String> r) {
+    return new JsonObject(r.body()).getJsonObject("error");
+  }
+
+  static void assertErrorEvent(SseReader stream) {
+    List<String> events = stream.events();
+    assertThat(events).as("events").isNotEmpty();
+    String last = events.get(events.size() - 1);
+    assertThat(last).as("the last event is an error, not a normal end").startsWith("{\"error\"");
+    assertThat(new JsonObject(last).getJsonObject("error").getString("code")).isEqualTo("503");
+    assertThat(events).doesNotContain("[DONE]");
+  }
+
+  static long millis(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
+  }
+}
