@@ -90,8 +90,9 @@ public final class CatalogGossip extends VerticleBase {
   public Future<?> stop() {
     running = false;
     vertx.cancelTimer(timerId);
-    announce(true);
-    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+    // Unregister first: our own goodbye would otherwise reach a consumer on its way out (a warning).
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
+        .onComplete(v -> announce(true));
   }
 
   private void announce(boolean leaving) {
