@@ -36,7 +36,8 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     SwitchboardSettings s = api.config().current().switchboard();
-    calls = new CallClient(vertx, s.ackTimeout(), s.keepaliveInterval(), s.streamPeerTimeout());
+    calls = new CallClient(vertx, s.ackTimeout(), s.keepaliveInterval(), s.streamPeerTimeout(),
+        model -> api.catalog().find(model).map(e -> e.nodes().size()).orElse(1));
     Router router = router(s);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setTcpNoDelay(true)

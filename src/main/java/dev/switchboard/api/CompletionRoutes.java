@@ -99,6 +99,7 @@ final class CompletionRoutes {
     final long startedAt;
     final List<String> chain;
     int index = -1;
+    int sameModelRetries;
     ResponseRelay current;
 
     Attempts(RoutingContext ctx, Endpoint endpoint, String requestId, JsonObject body, boolean stream, long startedAt,
@@ -119,6 +120,7 @@ final class CompletionRoutes {
 
     void next() {
       index++;
+      sameModelRetries = 0;
       String model = chain.get(index);
       if (index > 0) {
         ctx.response().putHeader("x-litellm-attempted-fallbacks", String.valueOf(index));
@@ -129,6 +131,10 @@ final class CompletionRoutes {
           return;
         }
       }
+      attempt(model);
+    }
+
+    private void attempt(String model) {
       ResponseRelay relay = new ResponseRelay(ctx, stream, WINDOW, requestId, startedAt,
           (status, meta) -> log.finished(ctx, requestId, model, endpoint, stream, status, meta, startedAt),
           this::tryNext);
@@ -141,6 +147,15 @@ final class CompletionRoutes {
 
     /** A failure before any byte went out: try the next fallback if there is one and the error warrants it. */
     boolean tryNext(OpenAiError error) {
+      // The same model on another cluster node first (LiteLLM retries within a model group the same
+      // way): only for "unavailable" and "busy", which mean no generation was done for this call.
+      String model = chain.get(index);
+      if ((error.status() == 503 || error.status() == 429) && !ctx.response().closed()
+          && sameModelRetries < catalog.find(model).map(e -> e.nodes().size()).orElse(1) - 1) {
+        sameModelRetries++;
+        attempt(model);
+        return true;
+      }
       boolean retryable = error.status() == 408 || error.status() == 429 || error.status() >= 500;
       if (!retryable || index + 1 >= chain.size() || ctx.response().closed()) {
         return false;

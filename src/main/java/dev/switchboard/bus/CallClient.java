@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.ToIntFunction;
 
 /**
  * The API side of the stream protocol, one per API verticle instance and confined to its event loop.
@@ -32,13 +33,25 @@ public final class CallClient {
   private final DeliveryOptions callOptions;
   private final long peerTimeoutMs;
   private final long keepaliveMs;
+  private final ToIntFunction<String> nodesServing;
   private MessageConsumer<Frame> consumer;
   private MessageConsumer<JsonObject> nodeLeft;
   private long timerId = -1;
   private long lastKeepalive;
 
   public CallClient(Vertx vertx, Duration ackTimeout, Duration keepaliveInterval, Duration peerTimeout) {
+    this(vertx, ackTimeout, keepaliveInterval, peerTimeout, model -> 1);
+  }
+
+  /**
+   * {@code nodesServing}: how many cluster nodes serve a model. A call one node turns away before its
+   * backend saw it (its backend is down, its queue is full, it froze before acknowledging) is offered
+   * to the others, since the event bus takes each node's consumer in turn.
+   */
+  public CallClient(Vertx vertx, Duration ackTimeout, Duration keepaliveInterval, Duration peerTimeout,
+                    ToIntFunction<String> nodesServing) {
     this.vertx = vertx;
+    this.nodesServing = nodesServing;
     this.callOptions = new DeliveryOptions().setSendTimeout(ackTimeout.toMillis());
     this.keepaliveMs = keepaliveInterval.toMillis();
     this.peerTimeoutMs = peerTimeout.toMillis();
@@ -76,7 +89,7 @@ public final class CallClient {
     OpenCall oc = new OpenCall(streamId, listener);
     open.put(streamId, oc);
     Call call = new Call(requestId, streamId, address, endpoint, modelName, body, stream, window, startedAt);
-    return send(target, call, 3)
+    return send(target, call, 3, nodesServing.applyAsInt(modelName) - 1)
         .map(reply -> {
           oc.accepted(reply.body());
           return (CallHandle) oc;
@@ -93,13 +106,25 @@ public final class CallClient {
    * request" at once. Unseen means safe to send again; a replacement verticle, registered before the
    * old one stopped, takes it. A real ack timeout is never retried (the backend may have the call).
    */
-  private Future<Message<JsonObject>> send(String target, Call call, int retries) {
+  private Future<Message<JsonObject>> send(String target, Call call, int retries, int otherNodes) {
     return vertx.eventBus().<JsonObject>request(target, call, callOptions).recover(err -> {
+      if (otherNodes > 0 && turnedAway(err)) {
+        return send(target, call, retries, otherNodes - 1);
+      }
       if (retries == 0 || !discardedUnseen(err)) {
         return Future.failedFuture(err);
       }
-      return vertx.timer(5).compose(v -> send(target, call, retries - 1));
+      return vertx.timer(5).compose(v -> send(target, call, retries - 1, otherNodes));
     });
+  }
+
+  /**
+   * Refused before any backend I/O (503: backend down, 429: queue full), or not acknowledged at all
+   * (a frozen node; should it wake, it finds no one reading and cancels within its peer timeout).
+   */
+  private static boolean turnedAway(Throwable err) {
+    return err instanceof ReplyException re && (re.failureType() == ReplyFailure.TIMEOUT
+        || re.failureType() == ReplyFailure.RECIPIENT_FAILURE && (re.failureCode() == 503 || re.failureCode() == 429));
   }
 
   private static boolean discardedUnseen(Throwable err) {

@@ -43,12 +43,13 @@ public final class ClusterCatalog implements ModelCatalog {
   @Override
   public Optional<Entry> find(String modelName) {
     Optional<Entry> mine = local.find(modelName);
-    if (mine.isPresent()) {
-      return mine;
-    }
     Remote r = remote;
-    Entry e = r.byName().get(modelName);
-    return Optional.ofNullable(e != null ? e : r.gone().get(modelName));
+    Entry theirs = r.byName().get(modelName);
+    if (mine.isPresent()) {
+      // Our own deployment describes it; the nodes are everyone's that serve the name.
+      return theirs == null ? mine : Optional.of(withNodesOf(mine.get(), theirs));
+    }
+    return Optional.ofNullable(theirs != null ? theirs : r.gone().get(modelName));
   }
 
   /** Swaps in what other nodes serve now: {@code served} one entry per (node, deployment). */

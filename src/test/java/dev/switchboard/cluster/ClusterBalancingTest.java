@@ -49,7 +49,7 @@ class ClusterBalancingTest extends ClusterSpec {
   @AfterEach
   void stop() {
     box1.close();
-    box2.close();
+    box2.close(); // again: the test closes it
     cert.delete();
   }
 
@@ -90,6 +90,15 @@ class ClusterBalancingTest extends ClusterSpec {
         assertThat(seen.getOrDefault(id, 0)).as("events for request " + id).isEqualTo(1);
       }
     }
+
+    // GPU box 2's server goes away: gpu2 turns calls away (503) and the front door offers them to gpu1.
+    box2.close();
+    int served1 = box1.received().size();
+    for (int i = 0; i < 10; i++) {
+      HttpResponse<String> r = chat(front, false);
+      assertThat(r.statusCode()).as("request %d with box 2 down: %s", i, r.body()).isEqualTo(200);
+    }
+    assertThat(box1.received().size() - served1).isEqualTo(10);
 
     // A model added on gpu2 by editing its file is listed by the front door within seconds.
     Files.writeString(gpu2.config(), Files.readString(gpu2.config()).replace("model_list:\n", """

@@ -64,9 +64,11 @@ class ClusterCatalogTest {
   }
 
   @Test
-  void ownConfigWinsOverAnotherNodesEntryOfTheSameName() {
+  void ownConfigDescribesAModelOthersServeTooAndTheNodesAreEveryones() {
     catalog.update(List.of(remote("qwen3-coder", "other", "gpu-2")), Map.of());
-    assertThat(catalog.find("qwen3-coder")).get().extracting(ModelCatalog.Entry::nodes).isEqualTo(List.of("me"));
+    ModelCatalog.Entry found = catalog.find("qwen3-coder").orElseThrow();
+    assertThat(found.id()).isNotEqualTo("other");
+    assertThat(found.nodes()).isEqualTo(List.of("me", "gpu-2"));
     assertThat(catalog.entries()).hasSize(2); // /model/info shows both deployments
   }
 
