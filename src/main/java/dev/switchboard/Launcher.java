@@ -100,7 +100,7 @@ final class Launcher {
   private ClusterStart.Started joinCluster(VertxOptions base, SwitchboardConfig config, Logger log) throws Exception {
     ClusterSettings cs = config.switchboard().cluster();
     ClusterStart.Overrides overrides = new ClusterStart.Overrides(opts.clusterConfig, opts.clusterHost,
-        opts.clusterPublicHost);
+        opts.clusterPublicHost, opts.clusterMembers);
     log.info("cluster: joining '{}' ({})", cs.name(),
         opts.clusterConfig != null ? opts.clusterConfig : "the bundled conf/cluster.xml");
     ClusterStart.Started started = ClusterStart.start(base, cs, overrides).await(60, TimeUnit.SECONDS);

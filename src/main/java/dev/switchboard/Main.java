@@ -53,6 +53,10 @@ public final class Main implements Callable<Integer> {
       description = "Interface for cluster traffic, Hazelcast and event bus (env SWITCHBOARD_CLUSTER_HOST).")
   String clusterHost;
 
+  @Option(names = "--cluster-members", paramLabel = "HOST[:PORT],...", defaultValue = "${env:SWITCHBOARD_CLUSTER_MEMBERS}",
+      split = ",", description = "Peers to join by TCP/IP, instead of the config's or 127.0.0.1 (env SWITCHBOARD_CLUSTER_MEMBERS).")
+  java.util.List<String> clusterMembers;
+
   @Option(names = "--cluster-public-host", paramLabel = "HOST", defaultValue = "${env:SWITCHBOARD_CLUSTER_PUBLIC_HOST}",
       description = "Address other nodes reach this one at, behind NAT or in a container (env SWITCHBOARD_CLUSTER_PUBLIC_HOST).")
   String clusterPublicHost;

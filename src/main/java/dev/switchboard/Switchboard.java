@@ -70,6 +70,8 @@ public final class Switchboard {
   private final List<RequestLog.Listener> requestListeners = new CopyOnWriteArrayList<>();
   private final ModelCatalog catalog;
   private final ClusterMembership cluster;
+  /** As joined: cluster settings take effect at a restart, not at a reload. */
+  private final String clusterName;
   private String apiDeploymentId;
   private String gossipDeploymentId;
   private int port;
@@ -79,6 +81,7 @@ public final class Switchboard {
     this.config = new ConfigHolder(initial);
     this.nodeId = nodeId;
     this.cluster = cluster;
+    this.clusterName = initial.switchboard().cluster().name();
     ModelCatalog local = ModelCatalog.local(config, nodeId);
     this.catalog = cluster == null ? local : new ClusterCatalog(local);
     this.deployer = new ModelDeployer(vertx, nodeId);
@@ -124,7 +127,7 @@ public final class Switchboard {
     // Port 0 with several instances: -1 makes Vert.x pick one random port they all share.
     int listenPort = options.port() == 0 && options.apiInstances() > 1 ? -1 : options.port();
     ApiContext ctx = new ApiContext(options.host(), listenPort, config, catalog, log,
-        publicRoutes, protectedRoutes);
+        publicRoutes, protectedRoutes, cluster == null ? null : this::clusterInfo);
     return vertx.deployVerticle(() -> {
           ApiVerticle v = new ApiVerticle(ctx);
           instances.add(v);
@@ -143,6 +146,11 @@ public final class Switchboard {
     } catch (IllegalStateException alreadyRegistered) {
       // A second node on the same Vertx (tests): the codecs are there already.
     }
+  }
+
+  private io.vertx.core.json.JsonObject clusterInfo() {
+    return new io.vertx.core.json.JsonObject().put("name", clusterName)
+        .put("node", nodeId).put("nodes", new io.vertx.core.json.JsonArray(cluster.nodes()));
   }
 
   /** The port the API listens on. */

@@ -1,10 +1,12 @@
 package dev.switchboard.api;
 
 import dev.switchboard.config.ConfigHolder;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What every API verticle instance shares: the config in force, the model catalog, where finished
@@ -12,7 +14,10 @@ import java.util.function.Consumer;
  *
  * @param publicRoutes    routes mounted before authentication
  * @param protectedRoutes routes mounted after authentication
+ * @param cluster         what /health/readiness says of the cluster (its name, this node, the members);
+ *                        null single-node
  */
 public record ApiContext(String host, int port, ConfigHolder config, ModelCatalog catalog, RequestLog requestLog,
-                         List<Consumer<Router>> publicRoutes, List<Consumer<Router>> protectedRoutes) {
+                         List<Consumer<Router>> publicRoutes, List<Consumer<Router>> protectedRoutes,
+                         Supplier<JsonObject> cluster) {
 }

@@ -75,7 +75,7 @@ public final class ApiVerticle extends VerticleBase {
   private Router router(SwitchboardSettings s) {
     Router router = Router.router(vertx);
     ConfigHolder config = api.config();
-    HealthRoutes health = new HealthRoutes(config);
+    HealthRoutes health = new HealthRoutes(config, api.cluster());
     ModelRoutes models = new ModelRoutes(api.catalog());
     CompletionRoutes completions = new CompletionRoutes(api.catalog(), calls, api.requestLog(),
         model -> config.current().router().fallbacks().getOrDefault(model, java.util.List.of()));

@@ -5,13 +5,17 @@ import dev.switchboard.config.ConfigHolder;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.function.Supplier;
+
 /** The public health routes: answered from memory, never touching a backend. */
 final class HealthRoutes {
 
   private final ConfigHolder config;
+  private final Supplier<JsonObject> cluster;
 
-  HealthRoutes(ConfigHolder config) {
+  HealthRoutes(ConfigHolder config, Supplier<JsonObject> cluster) {
     this.config = config;
+    this.cluster = cluster;
   }
 
   void liveliness(RoutingContext ctx) {
@@ -32,6 +36,7 @@ final class HealthRoutes {
         .put("cache", null)
         .put("litellm_version", Version.VERSION)
         .put("switchboard_version", Version.VERSION)
-        .put("config", cfg));
+        .put("config", cfg)
+        .put("cluster", cluster == null ? null : cluster.get()));
   }
 }

@@ -53,8 +53,15 @@ public final class ClusterStart {
   public record Started(Vertx vertx, ClusterMembership membership) {
   }
 
-  /** Where the node should bind and advertise, after the command line and environment had their say. */
-  public record Overrides(Path configFile, String host, String publicHost) {
+  /** What the command line and environment say, over the config: null or empty where they say nothing. */
+  public record Overrides(Path configFile, String host, String publicHost, List<String> members) {
+    public Overrides {
+      members = members == null ? List.of() : members.stream().map(String::strip).filter(m -> !m.isEmpty()).toList();
+    }
+
+    public Overrides(Path configFile, String host, String publicHost) {
+      this(configFile, host, publicHost, List.of());
+    }
   }
 
   private ClusterStart() {
@@ -76,11 +83,12 @@ public final class ClusterStart {
     if (s.port() > 0) {
       net.setPort(s.port());
     }
-    if (!s.members().isEmpty()) {
+    List<String> members = !o.members().isEmpty() ? o.members() : s.members();
+    if (!members.isEmpty()) {
       JoinConfig join = net.getJoin();
       join.getMulticastConfig().setEnabled(false);
       join.getAutoDetectionConfig().setEnabled(false);
-      join.getTcpIpConfig().setEnabled(true).setMembers(s.members());
+      join.getTcpIpConfig().setEnabled(true).setMembers(members);
     }
     String host = o.host() != null ? o.host() : s.host();
     if (host != null) {

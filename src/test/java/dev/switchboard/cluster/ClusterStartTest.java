@@ -84,6 +84,15 @@ class ClusterStartTest {
   }
 
   @Test
+  void commandLineMembersWinOverTheConfigs() {
+    ClusterSettings s = settings("members: [10.0.0.2]");
+    Config hz = ClusterStart.hazelcastConfig(s, new ClusterStart.Overrides(null, null, null,
+        List.of("switchboard", " switchboard-2 ", "")));
+    assertThat(hz.getNetworkConfig().getJoin().getTcpIpConfig().getMembers())
+        .containsExactly("switchboard", "switchboard-2");
+  }
+
+  @Test
   void tlsIsMutualWithTheGivenPemFiles() throws Exception {
     Path cert = Files.writeString(dir.resolve("node.crt"), "x");
     Path key = Files.writeString(dir.resolve("node.key"), "x");

@@ -70,8 +70,11 @@ class ClusterTest extends ClusterSpec {
     assertThat(new JsonObject(plain.body()).getJsonArray("choices").getJsonObject(0)
         .getJsonObject("message").getString("content")).isEqualTo("answered on the GPU box");
     assertThat(backend.last().body().getString("model")).isEqualTo("qwen3-coder-30b");
-    JsonObject row = modelInfo(front).getJsonObject(0);
-    assertThat(row.getJsonArray("nodes")).isEqualTo(modelInfo(gpu).getJsonObject(0).getJsonArray("nodes"));
+    JsonArray gpuNode = modelInfo(gpu).getJsonObject(0).getJsonArray("nodes");
+    assertThat(modelInfo(front).getJsonObject(0).getJsonArray("nodes")).isEqualTo(gpuNode);
+    JsonObject membership = new JsonObject(get(front, "/health/readiness").body()).getJsonObject("cluster");
+    assertThat(membership.getString("name")).isEqualTo(cluster);
+    assertThat(membership.getJsonArray("nodes")).hasSize(2).contains(gpuNode.getString(0), membership.getString("node"));
 
     // Frozen mid-stream (SIGSTOP: a GC pause, a hung host): the stream ends with an error event.
     SseReader stream = openStream(front);
@@ -79,12 +82,14 @@ class ClusterTest extends ClusterSpec {
     gpu.freeze();
     long frozenAt = System.nanoTime();
     long endedAt = stream.ended().get(10, TimeUnit.SECONDS);
+    System.out.println("freeze -> stream ended: " + millis(endedAt - frozenAt) + " ms");
     assertThat(millis(endedAt - frozenAt)).as("stream ended after freeze").isLessThan(FAIL_FAST_MS);
     assertErrorEvent(stream);
     // ... and a new request is refused with 503 within the same bound, not after the bus's 30 s.
     long t0 = System.nanoTime();
     HttpResponse<String> whileFrozen = chat(front, false);
     assertThat(whileFrozen.statusCode()).as(whileFrozen.body()).isEqualTo(503);
+    System.out.println("freeze -> 503: " + millis(System.nanoTime() - t0) + " ms");
     assertThat(millis(System.nanoTime() - t0)).as("503 while frozen").isLessThan(FAIL_FAST_MS);
     // Thawed before Hazelcast gives up on it (5 s): it serves again, with nothing done on the front door.
     gpu.thaw();
@@ -95,12 +100,14 @@ class ClusterTest extends ClusterSpec {
     second.firstEvent().get(10, TimeUnit.SECONDS);
     gpu.kill();
     long killedAt = System.nanoTime();
-    assertThat(millis(second.ended().get(10, TimeUnit.SECONDS) - killedAt)).as("stream ended after kill")
-        .isLessThan(FAIL_FAST_MS);
+    long killEnded = second.ended().get(10, TimeUnit.SECONDS);
+    System.out.println("kill -> stream ended: " + millis(killEnded - killedAt) + " ms");
+    assertThat(millis(killEnded - killedAt)).as("stream ended after kill").isLessThan(FAIL_FAST_MS);
     assertErrorEvent(second);
     long t1 = System.nanoTime();
     HttpResponse<String> whileDead = chat(front, false);
     assertThat(whileDead.statusCode()).as(whileDead.body()).isEqualTo(503);
+    System.out.println("kill -> 503: " + millis(System.nanoTime() - t1) + " ms");
     assertThat(millis(System.nanoTime() - t1)).as("503 after kill").isLessThan(FAIL_FAST_MS);
     assertThat(error(whileDead).getString("type")).isEqualTo("service_unavailable_error");
 
