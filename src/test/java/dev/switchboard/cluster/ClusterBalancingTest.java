@@ -5,7 +5,6 @@ import dev.switchboard.testkit.Await;
 import dev.switchboard.testkit.FakeOpenAiBackend;
 import dev.switchboard.testkit.NodeProcess;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SelfSignedCertificate;
 import org.junit.jupiter.api.AfterEach;
@@ -112,6 +111,13 @@ class ClusterBalancingTest extends ClusterSpec {
     HttpResponse<String> added = chat(front, "qwen3-8b", false);
     assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
     assertThat(added.body()).contains("from gpu2's new model");
+
+    // ... and removed again: it leaves the listing, and is unknown (400) once no node has it.
+    Files.writeString(gpu2.config(), gpuConfig(box2.apiBase()) + Files.readString(gpu2.config())
+        .substring(Files.readString(gpu2.config()).indexOf("general_settings:")));
+    Await.until(Duration.ofSeconds(10), "qwen3-8b leaves the front door's listing",
+        () -> !listed(front).contains("qwen3-8b"));
+    assertThat(chat(front, "qwen3-8b", false).statusCode()).isEqualTo(400);
   }
 
   static int freePort() throws IOException {

@@ -1,16 +1,12 @@
 package dev.switchboard.cluster;
 
 import dev.switchboard.testkit.Await;
-import dev.switchboard.testkit.FakeOpenAiBackend;
 import dev.switchboard.testkit.NodeProcess;
 import dev.switchboard.testkit.SseReader;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -7,24 +7,13 @@ import dev.switchboard.testkit.SseReader;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,6 +64,13 @@ class ClusterTest extends ClusterSpec {
     JsonObject membership = new JsonObject(get(front, "/health/readiness").body()).getJsonObject("cluster");
     assertThat(membership.getString("name")).isEqualTo(cluster);
     assertThat(membership.getJsonArray("nodes")).hasSize(2).contains(gpuNode.getString(0), membership.getString("node"));
+
+    // A client that leaves mid-stream stops the generation on the other host (CANCEL crosses nodes).
+    HttpResponse<InputStream> leaving = http.send(chatRequest(front, "qwen3-coder", true),
+        HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(leaving.body().read()).isPositive(); // the first byte of the first event
+    leaving.body().close();
+    backend.clientClosed().get(10, TimeUnit.SECONDS);
 
     // Frozen mid-stream (SIGSTOP: a GC pause, a hung host): the stream ends with an error event.
     SseReader stream = openStream(front);
