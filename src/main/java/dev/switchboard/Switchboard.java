@@ -6,6 +6,7 @@ import dev.switchboard.api.ModelCatalog;
 import dev.switchboard.api.ReloadRoutes;
 import dev.switchboard.api.RequestLog;
 import dev.switchboard.backend.ModelDeployer;
+import dev.switchboard.bus.Addresses;
 import dev.switchboard.bus.Codecs;
 import dev.switchboard.cluster.CatalogGossip;
 import dev.switchboard.cluster.ClusterCatalog;
@@ -120,8 +121,7 @@ public final class Switchboard {
     List<Consumer<Router>> protectedRoutes = new ArrayList<>();
     protectedRoutes.add(ReloadRoutes.post(() -> reloader.reload("http").map(ConfigReloader.Outcome::toJson)));
     RequestLog log = new RequestLog(r -> requestListeners.forEach(l -> l.finished(r)));
-    BackendHealth health = new BackendHealth(vertx,
-        () -> catalog.entries().stream().map(ModelCatalog.Entry::modelName).distinct().toList(), config);
+    BackendHealth health = new BackendHealth(vertx, this::healthTargets, config);
     protectedRoutes.add(router -> router.get("/health").handler(health::handle));
     metrics.mount(publicRoutes, protectedRoutes);
     // Port 0 with several instances: -1 makes Vert.x pick one random port they all share.
@@ -146,6 +146,17 @@ public final class Switchboard {
     } catch (IllegalStateException alreadyRegistered) {
       // A second node on the same Vertx (tests): the codecs are there already.
     }
+  }
+
+  /** Single-node, each model's verticle; clustered, each node's verticle of each model. */
+  private List<BackendHealth.Target> healthTargets() {
+    if (cluster == null) {
+      return catalog.entries().stream().map(ModelCatalog.Entry::modelName).distinct()
+          .map(m -> new BackendHealth.Target(m, Addresses.state(m))).toList();
+    }
+    return catalog.entries().stream()
+        .flatMap(e -> e.nodes().stream().map(n -> new BackendHealth.Target(e.modelName(), Addresses.stateOn(n, e.modelName()))))
+        .distinct().toList();
   }
 
   private io.vertx.core.json.JsonObject clusterInfo() {

@@ -53,6 +53,7 @@ public final class BackendVerticle extends VerticleBase {
   private Provider provider;
   private CallServer server;
   private MessageConsumer<JsonObject> stateConsumer;
+  private MessageConsumer<JsonObject> nodeStateConsumer;
   private long probeTimer = -1;
   private boolean stopping;
 
@@ -85,8 +86,9 @@ public final class BackendVerticle extends VerticleBase {
       setLiveness(Liveness.State.HEALTHY, "mock_response: no backend");
     }
     stateConsumer = vertx.eventBus().consumer(Addresses.state(d.modelName()), this::onStateRequest);
+    nodeStateConsumer = vertx.eventBus().consumer(Addresses.stateOn(nodeId, d.modelName()), this::onStateRequest);
     server = new CallServer(vertx, d.address(), nodeId, settings.keepaliveInterval(), settings.streamPeerTimeout());
-    return Future.all(server.start(this::onCall), stateConsumer.completion());
+    return Future.all(server.start(this::onCall), stateConsumer.completion(), nodeStateConsumer.completion());
   }
 
   @Override
@@ -94,7 +96,7 @@ public final class BackendVerticle extends VerticleBase {
     stopping = true;
     vertx.cancelTimer(probeTimer);
     Promise<Void> drained = Promise.promise();
-    Future.all(server.stopAccepting(), stateConsumer.unregister()).onComplete(v ->
+    Future.all(server.stopAccepting(), stateConsumer.unregister(), nodeStateConsumer.unregister()).onComplete(v ->
         awaitDrain(drained, System.currentTimeMillis() + settings.shutdownGrace().toMillis()));
     return drained.future().compose(v -> server.stop());
   }

@@ -33,6 +33,14 @@ public final class Addresses {
     return STATE_PREFIX + modelName;
   }
 
+  /**
+   * The state of {@code modelName}'s BackendVerticle on one node: /health asks each node of a model
+   * served by several, where {@link #state(String)} would reach only one of them.
+   */
+  public static String stateOn(String nodeId, String modelName) {
+    return "switchboard.node." + nodeId + ".state." + modelName;
+  }
+
   /** A private, per-instance address for stream frames (one per API verticle or BackendVerticle instance). */
   public static String endpoint(String role, String uniqueId) {
     return "switchboard.stream." + role + "." + uniqueId;

@@ -1,6 +1,5 @@
 package dev.switchboard.health;
 
-import dev.switchboard.bus.Addresses;
 import dev.switchboard.config.ConfigHolder;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,7 +10,10 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.function.Supplier;
 
 /**
@@ -26,11 +28,18 @@ public final class BackendHealth {
   /** Default time a probe may take; {@code model_info.health_check_timeout} (seconds) overrides it. */
   private static final long DEFAULT_TIMEOUT_MS = 5_000;
 
+  /**
+   * One backend to probe: a model, and the address of its BackendVerticle. Clustered, a model served
+   * by several nodes is one target per node, so that /health shows each of them.
+   */
+  public record Target(String model, String address) {
+  }
+
   private final Vertx vertx;
-  private final Supplier<List<String>> models;
+  private final Supplier<List<Target>> models;
   private final ConfigHolder config;
 
-  public BackendHealth(Vertx vertx, Supplier<List<String>> models, ConfigHolder config) {
+  public BackendHealth(Vertx vertx, Supplier<List<Target>> models, ConfigHolder config) {
     this.vertx = vertx;
     this.models = models;
     this.config = config;
@@ -38,17 +47,23 @@ public final class BackendHealth {
 
   public void handle(RoutingContext ctx) {
     String only = ctx.request().getParam("model");
-    List<String> names = models.get().stream().filter(m -> only == null || only.equals(m)).toList();
-    if (only != null && names.isEmpty()) {
+    List<Target> targets = models.get().stream().filter(t -> only == null || only.equals(t.model())).toList();
+    if (only != null && targets.isEmpty()) {
       ctx.response().setStatusCode(404).putHeader("content-type", "application/json")
           .end(new JsonObject().put("error", new JsonObject().put("message", "Model '" + only + "' not found")
               .put("type", "invalid_request_error").put("param", "model").put("code", "404")).encode());
       return;
     }
     HealthChecks checks = HealthChecks.create(vertx);
-    for (String name : names) {
+    // A check's id is the model, or the model and its node's address when several nodes serve it.
+    Map<String, Long> perModel = targets.stream().collect(Collectors.groupingBy(Target::model, Collectors.counting()));
+    Map<String, String> modelOf = new HashMap<>();
+    for (Target t : targets) {
+      String name = t.model();
+      String checkId = perModel.get(name) > 1 ? name + " " + t.address() : name;
+      modelOf.put(checkId, name);
       long timeout = timeoutFor(name);
-      checks.register(name, timeout + 500, promise -> probe(name, timeout).onComplete(ar -> {
+      checks.register(checkId, timeout + 500, promise -> probe(t.address(), timeout).onComplete(ar -> {
         if (ar.succeeded()) {
           JsonObject state = ar.result();
           boolean ok = state.getJsonObject("probe", new JsonObject())
@@ -65,9 +80,10 @@ public final class BackendHealth {
       JsonArray unhealthy = new JsonArray();
       if (ar.succeeded() && ar.result().getChecks() != null) {
         ar.result().getChecks().forEach(check -> {
+          String model = modelOf.getOrDefault(check.getId(), check.getId());
           JsonObject data = check.getStatus() == null || check.getStatus().getData() == null
-              ? new JsonObject().put("model", check.getId()) : check.getStatus().getData();
-          JsonObject entry = endpoint(check.getId(), data);
+              ? new JsonObject().put("model", model) : check.getStatus().getData();
+          JsonObject entry = endpoint(model, data);
           if (check.getUp()) {
             healthy.add(entry);
           } else {
@@ -82,8 +98,8 @@ public final class BackendHealth {
     });
   }
 
-  private Future<JsonObject> probe(String model, long timeoutMs) {
-    return vertx.eventBus().<JsonObject>request(Addresses.state(model),
+  private Future<JsonObject> probe(String address, long timeoutMs) {
+    return vertx.eventBus().<JsonObject>request(address,
             new JsonObject().put("probe", true).put("timeout_ms", timeoutMs),
             new DeliveryOptions().setSendTimeout(timeoutMs + 250))
         .map(msg -> msg.body());

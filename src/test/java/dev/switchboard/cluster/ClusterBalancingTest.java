@@ -69,6 +69,11 @@ class ClusterBalancingTest extends ClusterSpec {
         () -> modelInfo(front).stream().mapToInt(r -> ((JsonObject) r).getJsonArray("nodes").size()).sum() == 2);
     assertThat(listed(front)).containsExactly("qwen3-coder"); // one name, two deployments
     awaitServed(front);
+    // /health on the front door probes the model on each node, as LiteLLM lists each deployment.
+    JsonObject health = new JsonObject(get(front, "/health").body());
+    assertThat(health.getInteger("healthy_count")).as(health.encode()).isEqualTo(2);
+    assertThat(health.getJsonArray("healthy_endpoints").stream().map(e -> ((JsonObject) e).getString("api_base")))
+        .containsExactlyInAnyOrder(box1.apiBase(), box2.apiBase());
 
     try (BridgeSubscriber metrics = new BridgeSubscriber(bridgePort)) {
       int before1 = box1.received().size();
