@@ -122,6 +122,7 @@ public final class CatalogGossip extends VerticleBase {
     Peer before = peers.put(node, new Peer(entries, System.currentTimeMillis()));
     if (before == null) {
       LOG.info("cluster: node {} serves {}", node, names(entries));
+      announce(false); // a node that just joined learns our models now, not at our next tick
     } else if (!names(before.entries()).equals(names(entries))) {
       LOG.info("cluster: node {} now serves {}", node, names(entries));
     }
