@@ -89,13 +89,13 @@ public final class CallClient {
     OpenCall oc = new OpenCall(streamId, listener);
     open.put(streamId, oc);
     Call call = new Call(requestId, streamId, address, endpoint, modelName, body, stream, window, startedAt);
-    return send(target, call, 3, nodesServing.applyAsInt(modelName) - 1)
+    return send(target, call, oc, 3, nodesServing.applyAsInt(modelName) - 1)
         .map(reply -> {
           oc.accepted(reply.body());
           return (CallHandle) oc;
         })
         .recover(err -> {
-          open.remove(streamId);
+          open.remove(oc.streamId);
           return Future.failedFuture(toError(err, modelName).asException());
         });
   }
@@ -104,18 +104,32 @@ public final class CallClient {
    * A call routed to a BackendVerticle at the instant it stops taking calls (a reload replacing or
    * removing its model) is discarded unseen: the bus answers NO_HANDLERS, or TIMEOUT "Discarded the
    * request" at once. Unseen means safe to send again; a replacement verticle, registered before the
-   * old one stopped, takes it. A real ack timeout is never retried (the backend may have the call).
+   * old one stopped, takes it. A real ack timeout is retried only on another node of a cluster.
    */
-  private Future<Message<JsonObject>> send(String target, Call call, int retries, int otherNodes) {
+  private Future<Message<JsonObject>> send(String target, Call call, OpenCall oc, int retries, int otherNodes) {
     return vertx.eventBus().<JsonObject>request(target, call, callOptions).recover(err -> {
       if (otherNodes > 0 && turnedAway(err)) {
-        return send(target, call, retries, otherNodes - 1);
+        // A node that did not ack in time may still take the call when it wakes: under a new stream
+        // id, its frames (if any) cannot mix into the answer of the node that takes the call now.
+        Call next = err instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT
+            ? underNewStreamId(oc, call) : call;
+        return send(target, next, oc, retries, otherNodes - 1);
       }
       if (retries == 0 || !discardedUnseen(err)) {
         return Future.failedFuture(err);
       }
-      return vertx.timer(5).compose(v -> send(target, call, retries - 1, otherNodes));
+      return vertx.timer(5).compose(v -> send(target, call, oc, retries - 1, otherNodes));
     });
+  }
+
+  private Call underNewStreamId(OpenCall oc, Call c) {
+    String id = UUID.randomUUID().toString();
+    if (open.remove(oc.streamId) != null) { // not if the client left meanwhile
+      open.put(id, oc);
+    }
+    oc.streamId = id;
+    return new Call(c.requestId(), id, c.replyTo(), c.endpoint(), c.modelName(), c.body(), c.stream(), c.window(),
+        c.startedAt());
   }
 
   /**
@@ -234,7 +248,7 @@ public final class CallClient {
   }
 
   private final class OpenCall implements CallHandle {
-    final String streamId;
+    String streamId; // changes only before the call is accepted (see underNewStreamId)
     final FrameListener listener;
     String ctl;
     String node;

@@ -95,6 +95,19 @@ class ClusterBalancingTest extends ClusterSpec {
       }
     }
 
+    // gpu1 freezes: a call it does not acknowledge in time is taken by gpu2 (thawed before Hazelcast drops it).
+    gpu1.freeze();
+    try {
+      for (int i = 0; i < 2; i++) {
+        HttpResponse<String> r = chat(front, i == 0);
+        assertThat(r.statusCode()).as("request %d with gpu1 frozen: %s", i, r.body()).isEqualTo(200);
+        assertThat(r.body()).doesNotContain("\"error\"");
+      }
+    } finally {
+      gpu1.thaw();
+    }
+    awaitServed(front);
+
     // GPU box 2's server goes away: gpu2 turns calls away (503) and the front door offers them to gpu1.
     box2.close();
     int served1 = box1.received().size();
@@ -102,7 +115,8 @@ class ClusterBalancingTest extends ClusterSpec {
       HttpResponse<String> r = chat(front, false);
       assertThat(r.statusCode()).as("request %d with box 2 down: %s", i, r.body()).isEqualTo(200);
     }
-    assertThat(box1.received().size() - served1).isEqualTo(10);
+    // At least: a call gpu1 held while frozen may reach box 1 late, and is cancelled (nobody reads it).
+    assertThat(box1.received().size() - served1).isGreaterThanOrEqualTo(10);
 
     // A model added on gpu2 by editing its file is listed by the front door within seconds.
     Files.writeString(gpu2.config(), Files.readString(gpu2.config()).replace("model_list:\n", """
