@@ -45,30 +45,31 @@ final class CompletionRoutes {
     try {
       body = parse(ctx.body().buffer());
     } catch (OpenAiError.Failure f) {
-      fail(ctx, f.error(), requestId, null, startedAt);
+      fail(ctx, f.error(), requestId, null, false, startedAt);
       return;
     }
+    boolean stream = endpoint != Endpoint.EMBEDDINGS && isTrue(body.getValue("stream"));
     String pathModel = ctx.pathParam("model");
     Object model = pathModel != null ? pathModel : body.getValue("model");
     if (!(model instanceof String name) || name.isBlank()) {
       fail(ctx, OpenAiError.badRequest(route + ": Missing required parameter: 'model'.", "model"), requestId,
-          null, startedAt);
+          null, stream, startedAt);
       return;
     }
     OpenAiError invalid = validate(endpoint, body);
     if (invalid != null) {
-      fail(ctx, invalid, requestId, name, startedAt);
+      fail(ctx, invalid, requestId, name, stream, startedAt);
       return;
     }
     if (catalog.find(name).isEmpty()) {
       fail(ctx, OpenAiError.badRequest(route + ": Invalid model name passed in model=" + name
-          + ". Call `/v1/models` to view available models for your key.", "model"), requestId, name, startedAt);
+          + ". Call `/v1/models` to view available models for your key.", "model"), requestId, name, stream,
+          startedAt);
       return;
     }
     if (pathModel != null) {
       body.put("model", pathModel);
     }
-    boolean stream = endpoint != Endpoint.EMBEDDINGS && isTrue(body.getValue("stream"));
     List<String> chain = new ArrayList<>();
     chain.add(name);
     chain.addAll(fallbacks(name, body));
@@ -135,8 +136,16 @@ final class CompletionRoutes {
       current = relay;
       calls.call(Addresses.backend(model), endpoint, requestId, model, body, stream, WINDOW, startedAt, relay)
           .onSuccess(relay::accepted)
-          .onFailure(err -> relay.onError(Responses.of(err), new JsonObject().put("outcome",
-              Responses.of(err).status() == 429 ? "rejected" : "error")));
+          .onFailure(err -> relay.onError(Responses.of(err), refusedMeta(model, Responses.of(err))));
+    }
+
+    /** A call the model's verticle refused (or that found none): what the catalog knows stands in for its accounting. */
+    private JsonObject refusedMeta(String model, OpenAiError error) {
+      JsonObject meta = new JsonObject().put("outcome", error.status() == 429 ? "rejected" : "error")
+          .put("error_type", error.type());
+      catalog.find(model).ifPresent(e -> meta.put("provider", e.provider()).put("model_id", e.id())
+          .put("api_base", e.publicParams().getValue("api_base")));
+      return meta;
     }
 
     /** A failure before any byte went out: try the next fallback if there is one and the error warrants it. */
@@ -151,15 +160,16 @@ final class CompletionRoutes {
 
     private void failOver(OpenAiError error) {
       if (!tryNext(error)) {
-        fail(ctx, error, requestId, chain.get(index), startedAt);
+        fail(ctx, error, requestId, chain.get(index), stream, startedAt);
       }
     }
   }
 
-  private void fail(RoutingContext ctx, OpenAiError error, String requestId, String model, long startedAt) {
+  private void fail(RoutingContext ctx, OpenAiError error, String requestId, String model, boolean stream,
+                    long startedAt) {
     ctx.response().putHeader("x-litellm-call-id", requestId);
     Responses.error(ctx, error);
-    log.rejected(ctx, requestId, model, error, startedAt);
+    log.rejected(ctx, requestId, model, stream, error, startedAt);
   }
 
   private static String callId(RoutingContext ctx) {

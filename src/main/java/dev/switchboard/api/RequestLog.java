@@ -45,11 +45,13 @@ public class RequestLog {
         endpoint, stream, status, latency, m));
   }
 
-  void rejected(RoutingContext ctx, String requestId, String model, OpenAiError error, long startedAt) {
+  void rejected(RoutingContext ctx, String requestId, String model, boolean stream, OpenAiError error,
+                long startedAt) {
     long latency = System.currentTimeMillis() - startedAt;
-    LOG.info("{} {} model={} status={} latency_ms={} outcome=rejected error=\"{}\" id={}", ctx.request().method(),
-        ctx.request().path(), model, error.status(), latency, error.message(), requestId);
+    LOG.info("{} {} model={} status={} latency_ms={} stream={} outcome=rejected error=\"{}\" id={}",
+        ctx.request().method(), ctx.request().path(), model, error.status(), latency, stream, error.message(),
+        requestId);
     listener.finished(new FinishedRequest(requestId, ctx.request().method().name(), ctx.request().path(), model, null,
-        false, error.status(), latency, new JsonObject().put("outcome", "rejected").put("error_type", error.type())));
+        stream, error.status(), latency, new JsonObject().put("outcome", "rejected").put("error_type", error.type())));
   }
 }

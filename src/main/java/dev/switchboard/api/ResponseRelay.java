@@ -31,6 +31,7 @@ final class ResponseRelay implements FrameListener {
   private boolean waitingForDrain;
   private JsonObject head;
   private Buffer body;
+  private long firstDataAt;
   private boolean finished;
 
   ResponseRelay(RoutingContext ctx, boolean stream, int window, String requestId, long startedAt,
@@ -64,7 +65,24 @@ final class ResponseRelay implements FrameListener {
     if (handle != null) {
       handle.cancel("client disconnected");
     }
-    onFinished.accept(499, new JsonObject().put("outcome", "cancelled"));
+    onFinished.accept(499, cancelled());
+  }
+
+  /**
+   * The backend's accounting never comes for a cancelled call: what this side saw of it stands in
+   * (who was answering, from HEAD; when the first byte came).
+   */
+  private JsonObject cancelled() {
+    JsonObject meta = new JsonObject().put("outcome", "cancelled");
+    if (head != null) {
+      for (String key : new String[] {"provider", "backend_model", "api_base", "model_id"}) {
+        meta.put(key, head.getValue(key));
+      }
+    }
+    if (firstDataAt > 0) {
+      meta.put("ttft_ms", firstDataAt - startedAt);
+    }
+    return meta;
   }
 
   @Override
@@ -87,6 +105,9 @@ final class ResponseRelay implements FrameListener {
   public void onData(Buffer data) {
     if (finished || resp.closed()) {
       return;
+    }
+    if (firstDataAt == 0) {
+      firstDataAt = System.currentTimeMillis();
     }
     if (!stream) {
       body.appendBuffer(data);

@@ -27,11 +27,11 @@ final class MockExchange implements Exchange {
   private final Accounting acct;
   private final Consumer<ExchangeOutcome> onDone;
 
-  MockExchange(ModelDeployment d, StreamSink sink, String text, Consumer<ExchangeOutcome> onDone) {
+  MockExchange(ModelDeployment d, StreamSink sink, long acceptedAt, String text, Consumer<ExchangeOutcome> onDone) {
     this.d = d;
     this.sink = sink;
     this.text = text;
-    this.acct = new Accounting(sink.call(), d);
+    this.acct = new Accounting(sink.call(), d, acceptedAt);
     this.onDone = onDone;
   }
 
