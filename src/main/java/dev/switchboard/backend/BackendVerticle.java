@@ -108,8 +108,12 @@ public final class BackendVerticle extends VerticleBase {
       LOG.warn("model {}: shutdown grace ran out; cutting {} request(s) in flight and {} queued", d.modelName(),
           running.size(), queue.size());
       queue.failAll(OpenAiError.unavailable("Switchboard is shutting down or removing model=" + d.modelName()));
+      // The client hears why at once, rather than guessing from a silent peer.
+      OpenAiError cut = OpenAiError.unavailable("Request cut: model=" + d.modelName() + " was removed or changed by "
+          + "a config reload, or Switchboard is shutting down, and switchboard_settings.shutdown_grace ("
+          + settings.shutdownGrace().toSeconds() + " s) ran out before it finished");
       for (Exchange e : running.toArray(new Exchange[0])) {
-        e.cancel("shutdown grace ran out");
+        e.cut(cut);
       }
       drained.complete();
       return;

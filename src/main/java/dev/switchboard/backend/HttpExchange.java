@@ -117,6 +117,11 @@ final class HttpExchange implements Exchange {
     onDone.accept(new ExchangeOutcome(ExchangeOutcome.Kind.CANCELLED, reason));
   }
 
+  @Override
+  public void cut(OpenAiError error) {
+    fail(error, "error", ExchangeOutcome.Kind.CANCELLED);
+  }
+
   private void onResponse(HttpClientResponse resp) {
     if (done) {
       return;
