@@ -28,6 +28,8 @@ final class CompletionRoutes {
   private final CallClient calls;
   private final RequestLog log;
   private final java.util.function.Function<String, List<String>> fallbackConfig;
+  /** Requests not finished yet; confined to this verticle's event loop, like its HTTP server. */
+  private final java.util.Set<Attempts> open = new java.util.HashSet<>();
 
   CompletionRoutes(ModelCatalog catalog, CallClient calls, RequestLog log,
                    java.util.function.Function<String, List<String>> fallbackConfig) {
@@ -76,6 +78,18 @@ final class CompletionRoutes {
     new Attempts(ctx, endpoint, requestId, body, stream, startedAt, chain).next();
   }
 
+  /** Ends every request still open with {@code error} (the shutdown grace ran out); returns how many. */
+  int cutAll(OpenAiError error) {
+    List<Attempts> cut = new ArrayList<>(open);
+    open.clear();
+    cut.forEach(a -> {
+      if (a.current != null) {
+        a.current.cut(error);
+      }
+    });
+    return cut.size();
+  }
+
   /** Explicit fallbacks only: the request's {@code fallbacks}, else router_settings.fallbacks. Never implicit. */
   private List<String> fallbacks(String model, JsonObject body) {
     List<String> out = new ArrayList<>();
@@ -111,7 +125,10 @@ final class CompletionRoutes {
       this.stream = stream;
       this.startedAt = startedAt;
       this.chain = chain;
+      open.add(this);
+      ctx.response().endHandler(v -> open.remove(this));
       ctx.response().closeHandler(v -> {
+        open.remove(this);
         if (current != null) {
           current.clientGone();
         }
