@@ -87,7 +87,7 @@ public final class ApiVerticle extends VerticleBase {
     ModelRoutes models = new ModelRoutes(api.catalog());
     completions = new CompletionRoutes(api.catalog(), calls, api.requestLog(),
         model -> config.current().router().fallbacks().getOrDefault(model, java.util.List.of()));
-    Auth auth = new Auth(config);
+    Auth auth = new Auth(config, api.requestLog());
 
     // Public, like LiteLLM's: probes must not need the key.
     router.get("/health/liveliness").handler(health::liveliness);

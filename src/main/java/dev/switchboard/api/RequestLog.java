@@ -45,6 +45,12 @@ public class RequestLog {
         endpoint, stream, status, latency, m));
   }
 
+  /** A request refused before its body was read (a missing or wrong key): a log line, no metrics event. */
+  void denied(RoutingContext ctx, OpenAiError error) {
+    LOG.info("{} {} status={} outcome=rejected error=\"{}\"", ctx.request().method(), ctx.request().path(),
+        error.status(), error.message());
+  }
+
   void rejected(RoutingContext ctx, String requestId, String model, boolean stream, OpenAiError error,
                 long startedAt) {
     long latency = System.currentTimeMillis() - startedAt;
