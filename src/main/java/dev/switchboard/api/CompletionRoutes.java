@@ -147,8 +147,11 @@ final class CompletionRoutes {
           return;
         }
       }
+      // Logged and counted under the model the client asked for; a fallback that answered is named beside it.
+      String asked = chain.get(0);
       ResponseRelay relay = new ResponseRelay(ctx, stream, WINDOW, requestId, startedAt,
-          (status, meta) -> log.finished(ctx, requestId, model, endpoint, stream, status, meta, startedAt),
+          (status, meta) -> log.finished(ctx, requestId, asked, model.equals(asked) ? null : model, endpoint, stream,
+              status, meta, startedAt),
           this::tryNext);
       current = relay;
       calls.call(Addresses.backend(model), endpoint, requestId, model, body, stream, WINDOW, startedAt, relay)

@@ -31,13 +31,15 @@ public class RequestLog {
     this.listener = listener;
   }
 
-  void finished(RoutingContext ctx, String requestId, String model, Endpoint endpoint, boolean stream, int status,
-                JsonObject meta, long startedAt) {
+  /** {@code fallback}: the model that answered instead of {@code model}, or null. */
+  void finished(RoutingContext ctx, String requestId, String model, String fallback, Endpoint endpoint, boolean stream,
+                int status, JsonObject meta, long startedAt) {
     JsonObject m = meta == null ? new JsonObject() : meta;
     long latency = System.currentTimeMillis() - startedAt;
     if (LOG.isInfoEnabled()) {
-      LOG.info("{} {} model={} status={} latency_ms={} stream={} prompt_tokens={} completion_tokens={} outcome={} id={}",
-          ctx.request().method(), ctx.request().path(), model, status, latency, stream,
+      LOG.info("{} {} model={}{} status={} latency_ms={} stream={} prompt_tokens={} completion_tokens={} outcome={} id={}",
+          ctx.request().method(), ctx.request().path(), model, fallback == null ? "" : " fallback=" + fallback, status,
+          latency, stream,
           m.getValue("prompt_tokens", "-"), m.getValue("completion_tokens", "-"), m.getString("outcome", "ok"),
           requestId);
     }
