@@ -95,6 +95,17 @@ class HotReloadTest {
   }
 
   @Test
+  void editSavedWhileTheNodeWasStartingIsApplied(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("config.yaml");
+    // The node starts from the file as it was read; by the time it watches, the file says more.
+    Files.writeString(file, config(model("steady", a), model("fresh", b)));
+    watch(vertx, file, config(model("steady", a)));
+
+    Await.until(WITHIN, "fresh listed in /v1/models", () -> node.models().contains("fresh"));
+    assertThat(node.nextEvent(WITHIN).getJsonArray("added").getList()).containsExactly("fresh");
+  }
+
+  @Test
   void removedModelsStreamThatOutlivesTheGraceIsCutWithAClearError(Vertx vertx, @TempDir Path dir) throws Exception {
     String[] chunks = IntStream.range(0, 30).mapToObj(i -> "c" + i).toArray(String[]::new);
     a.behave(a.streaming("doomed-backend", 200, chunks));
