@@ -29,7 +29,12 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY --from=build /src/target/switchboard.jar /app/switchboard.jar
-COPY config.yaml /app/config.yaml
+# The config is read as /app/config.yaml, a link into /app/config/ so that a *directory* can be mounted
+# there (docker-compose.yml does): editors save by renaming a new file over the old one, and a
+# single-file bind mount never shows the container that new file, so hot reload would not see the edit.
+# Mounting one file on /app/config.yaml still works (Docker follows the link), without that benefit.
+COPY config.yaml /app/config/config.yaml
+RUN ln -s config/config.yaml /app/config.yaml
 # The jar carries the same logback.xml. To use an edited copy, mount it here and add
 # -Dlogback.configurationFile=/app/conf/logback.xml to JAVA_OPTS.
 COPY conf/logback.xml /app/conf/logback.xml

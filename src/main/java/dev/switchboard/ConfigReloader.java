@@ -85,8 +85,28 @@ public final class ConfigReloader {
   public Future<Void> watch(Path file, Map<String, String> env, Duration period) {
     use(file, env);
     return vertx.deployVerticle(new ConfigWatcherVerticle(file, period, () -> reload("file")))
-        .onSuccess(id -> watcherId = id)
+        .onSuccess(id -> {
+          watcherId = id;
+          context.runOnContext(v -> catchUp());
+        })
         .mapEmpty();
+  }
+
+  /**
+   * The watcher takes the file as it finds it for its starting point; an edit saved while the node
+   * was starting (after the config was read, before the watch) would wait for the next edit. Reload
+   * once if the file no longer says what is in force, or no longer loads.
+   */
+  private void catchUp() {
+    Path from = file;
+    Map<String, String> withEnv = env;
+    context.executeBlocking(() -> ConfigLoader.load(from, withEnv)).onComplete(ar -> {
+      SwitchboardConfig current = config.current();
+      if (ar.failed() || !deployer.diff(ar.result()).isEmpty() || !ar.result().general().equals(current.general())
+          || !ar.result().router().equals(current.router())) {
+        reload("file");
+      }
+    });
   }
 
   /**

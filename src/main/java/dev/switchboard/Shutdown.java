@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import ch.qos.logback.classic.LoggerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -52,6 +53,17 @@ final class Shutdown {
       LOG.info("Shutdown complete.");
     } catch (Exception e) {
       LOG.warn("Shutdown did not complete cleanly: {}", e.toString());
+    }
+    flushLogs();
+  }
+
+  /**
+   * Log lines go out through async appenders (conf/logback.xml); the JVM exits right after this, so
+   * drain them first, or the last lines (what was cut, "Shutdown complete.") may never be written.
+   */
+  private static void flushLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+      logback.stop();
     }
   }
 }

@@ -26,7 +26,11 @@ public final class ApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
 
   private final ApiContext api;
+  /** How long past the shutdown grace the connections of cut requests have to write their error. */
+  private static final long CUT_FLUSH_MS = 1_000;
+
   private CallClient calls;
+  private CompletionRoutes completions;
   private HttpServer server;
 
   public ApiVerticle(ApiContext api) {
@@ -51,18 +55,23 @@ public final class ApiVerticle extends VerticleBase {
 
   /**
    * Graceful: stop accepting connections, let requests in flight (streams included) finish within the
-   * shutdown grace, then close what is left and say how much that was.
+   * shutdown grace, then end what is left with an error that says so, and log how much that was.
    */
   @Override
   public Future<?> stop() {
     long grace = api.config().current().switchboard().shutdownGrace().toMillis();
-    return server.shutdown(grace, java.util.concurrent.TimeUnit.MILLISECONDS)
+    long cutTimer = vertx.setTimer(Math.max(1, grace), id -> {
+      int cut = completions.cutAll(OpenAiError.unavailable("Switchboard is shutting down, and this request did not "
+          + "finish within switchboard_settings.shutdown_grace (" + grace / 1000 + " s): it was cut"));
+      if (cut > 0) {
+        LOG.warn("Shutdown grace ({} ms) ran out: {} request(s) in flight were cut", grace, cut);
+      }
+    });
+    // The connections get a moment past the grace to flush the errors of the requests cut above.
+    return server.shutdown(grace + CUT_FLUSH_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
         .recover(err -> Future.succeededFuture())
         .compose(v -> {
-          int cut = calls.openCalls();
-          if (cut > 0) {
-            LOG.warn("Shutdown grace ({} ms) ran out: {} request(s) in flight were cut", grace, cut);
-          }
+          vertx.cancelTimer(cutTimer);
           return calls.stop();
         });
   }
@@ -77,9 +86,9 @@ public final class ApiVerticle extends VerticleBase {
     ConfigHolder config = api.config();
     HealthRoutes health = new HealthRoutes(config, api.cluster());
     ModelRoutes models = new ModelRoutes(api.catalog());
-    CompletionRoutes completions = new CompletionRoutes(api.catalog(), calls, api.requestLog(),
+    completions = new CompletionRoutes(api.catalog(), calls, api.requestLog(),
         model -> config.current().router().fallbacks().getOrDefault(model, java.util.List.of()));
-    Auth auth = new Auth(config);
+    Auth auth = new Auth(config, api.requestLog());
 
     // Public, like LiteLLM's: probes must not need the key.
     router.get("/health/liveliness").handler(health::liveliness);

@@ -22,9 +22,11 @@ final class Auth implements Handler<RoutingContext> {
       "api-key", "x-api-key", "x-litellm-api-key", "x-goog-api-key", "ocp-apim-subscription-key"};
 
   private final ConfigHolder config;
+  private final RequestLog log;
 
-  Auth(ConfigHolder config) {
+  Auth(ConfigHolder config, RequestLog log) {
     this.config = config;
+    this.log = log;
   }
 
   @Override
@@ -36,15 +38,21 @@ final class Auth implements Handler<RoutingContext> {
     }
     String presented = presentedKey(ctx.request());
     if (presented == null || presented.isEmpty()) {
-      Responses.error(ctx, new OpenAiError(401, "Authentication Error, No api key passed in.", "auth_error", "None"));
+      refuse(ctx, new OpenAiError(401, "Authentication Error, No api key passed in.", "auth_error", "None"));
       return;
     }
     if (!sameKey(master, presented)) {
-      Responses.error(ctx, new OpenAiError(401, "Authentication Error, Invalid proxy server token passed. "
+      refuse(ctx, new OpenAiError(401, "Authentication Error, Invalid proxy server token passed. "
           + "Check that the key is the master key this Switchboard is configured with.", "auth_error", "None"));
       return;
     }
     ctx.next();
+  }
+
+  /** Answers 401 and logs the request (never the key it presented). */
+  private void refuse(RoutingContext ctx, OpenAiError error) {
+    Responses.error(ctx, error);
+    log.denied(ctx, error);
   }
 
   static String presentedKey(HttpServerRequest req) {

@@ -28,6 +28,8 @@ final class CompletionRoutes {
   private final CallClient calls;
   private final RequestLog log;
   private final java.util.function.Function<String, List<String>> fallbackConfig;
+  /** Requests not finished yet; confined to this verticle's event loop, like its HTTP server. */
+  private final java.util.Set<Attempts> open = new java.util.HashSet<>();
 
   CompletionRoutes(ModelCatalog catalog, CallClient calls, RequestLog log,
                    java.util.function.Function<String, List<String>> fallbackConfig) {
@@ -45,34 +47,47 @@ final class CompletionRoutes {
     try {
       body = parse(ctx.body().buffer());
     } catch (OpenAiError.Failure f) {
-      fail(ctx, f.error(), requestId, null, startedAt);
+      fail(ctx, f.error(), requestId, null, false, startedAt);
       return;
     }
+    boolean stream = endpoint != Endpoint.EMBEDDINGS && isTrue(body.getValue("stream"));
     String pathModel = ctx.pathParam("model");
     Object model = pathModel != null ? pathModel : body.getValue("model");
     if (!(model instanceof String name) || name.isBlank()) {
       fail(ctx, OpenAiError.badRequest(route + ": Missing required parameter: 'model'.", "model"), requestId,
-          null, startedAt);
+          null, stream, startedAt);
       return;
     }
     OpenAiError invalid = validate(endpoint, body);
     if (invalid != null) {
-      fail(ctx, invalid, requestId, name, startedAt);
+      fail(ctx, invalid, requestId, name, stream, startedAt);
       return;
     }
     if (catalog.find(name).isEmpty()) {
       fail(ctx, OpenAiError.badRequest(route + ": Invalid model name passed in model=" + name
-          + ". Call `/v1/models` to view available models for your key.", "model"), requestId, name, startedAt);
+          + ". Call `/v1/models` to view available models for your key.", "model"), requestId, name, stream,
+          startedAt);
       return;
     }
     if (pathModel != null) {
       body.put("model", pathModel);
     }
-    boolean stream = endpoint != Endpoint.EMBEDDINGS && isTrue(body.getValue("stream"));
     List<String> chain = new ArrayList<>();
     chain.add(name);
     chain.addAll(fallbacks(name, body));
     new Attempts(ctx, endpoint, requestId, body, stream, startedAt, chain).next();
+  }
+
+  /** Ends every request still open with {@code error} (the shutdown grace ran out); returns how many. */
+  int cutAll(OpenAiError error) {
+    List<Attempts> cut = new ArrayList<>(open);
+    open.clear();
+    cut.forEach(a -> {
+      if (a.current != null) {
+        a.current.cut(error);
+      }
+    });
+    return cut.size();
   }
 
   /** Explicit fallbacks only: the request's {@code fallbacks}, else router_settings.fallbacks. Never implicit. */
@@ -111,7 +126,10 @@ final class CompletionRoutes {
       this.stream = stream;
       this.startedAt = startedAt;
       this.chain = chain;
+      open.add(this);
+      ctx.response().endHandler(v -> open.remove(this));
       ctx.response().closeHandler(v -> {
+        open.remove(this);
         if (current != null) {
           current.clientGone();
         }
@@ -135,14 +153,25 @@ final class CompletionRoutes {
     }
 
     private void attempt(String model) {
+      // Logged and counted under the model the client asked for; a fallback that answered is named beside it.
+      String asked = chain.get(0);
       ResponseRelay relay = new ResponseRelay(ctx, stream, WINDOW, requestId, startedAt,
-          (status, meta) -> log.finished(ctx, requestId, model, endpoint, stream, status, meta, startedAt),
+          (status, meta) -> log.finished(ctx, requestId, asked, model.equals(asked) ? null : model, endpoint, stream,
+              status, meta, startedAt),
           this::tryNext);
       current = relay;
       calls.call(Addresses.backend(model), endpoint, requestId, model, body, stream, WINDOW, startedAt, relay)
           .onSuccess(relay::accepted)
-          .onFailure(err -> relay.onError(Responses.of(err), new JsonObject().put("outcome",
-              Responses.of(err).status() == 429 ? "rejected" : "error")));
+          .onFailure(err -> relay.onError(Responses.of(err), refusedMeta(model, Responses.of(err))));
+    }
+
+    /** A call the model's verticle refused (or that found none): what the catalog knows stands in for its accounting. */
+    private JsonObject refusedMeta(String model, OpenAiError error) {
+      JsonObject meta = new JsonObject().put("outcome", error.status() == 429 ? "rejected" : "error")
+          .put("error_type", error.type());
+      catalog.find(model).ifPresent(e -> meta.put("provider", e.provider()).put("model_id", e.id())
+          .put("api_base", e.publicParams().getValue("api_base")));
+      return meta;
     }
 
     /** A failure before any byte went out: try the next fallback if there is one and the error warrants it. */
@@ -166,15 +195,16 @@ final class CompletionRoutes {
 
     private void failOver(OpenAiError error) {
       if (!tryNext(error)) {
-        fail(ctx, error, requestId, chain.get(index), startedAt);
+        fail(ctx, error, requestId, chain.get(index), stream, startedAt);
       }
     }
   }
 
-  private void fail(RoutingContext ctx, OpenAiError error, String requestId, String model, long startedAt) {
+  private void fail(RoutingContext ctx, OpenAiError error, String requestId, String model, boolean stream,
+                    long startedAt) {
     ctx.response().putHeader("x-litellm-call-id", requestId);
     Responses.error(ctx, error);
-    log.rejected(ctx, requestId, model, error, startedAt);
+    log.rejected(ctx, requestId, model, stream, error, startedAt);
   }
 
   private static String callId(RoutingContext ctx) {

@@ -31,13 +31,15 @@ public class RequestLog {
     this.listener = listener;
   }
 
-  void finished(RoutingContext ctx, String requestId, String model, Endpoint endpoint, boolean stream, int status,
-                JsonObject meta, long startedAt) {
+  /** {@code fallback}: the model that answered instead of {@code model}, or null. */
+  void finished(RoutingContext ctx, String requestId, String model, String fallback, Endpoint endpoint, boolean stream,
+                int status, JsonObject meta, long startedAt) {
     JsonObject m = meta == null ? new JsonObject() : meta;
     long latency = System.currentTimeMillis() - startedAt;
     if (LOG.isInfoEnabled()) {
-      LOG.info("{} {} model={} status={} latency_ms={} stream={} prompt_tokens={} completion_tokens={} outcome={} id={}",
-          ctx.request().method(), ctx.request().path(), model, status, latency, stream,
+      LOG.info("{} {} model={}{} status={} latency_ms={} stream={} prompt_tokens={} completion_tokens={} outcome={} id={}",
+          ctx.request().method(), ctx.request().path(), model, fallback == null ? "" : " fallback=" + fallback, status,
+          latency, stream,
           m.getValue("prompt_tokens", "-"), m.getValue("completion_tokens", "-"), m.getString("outcome", "ok"),
           requestId);
     }
@@ -45,11 +47,19 @@ public class RequestLog {
         endpoint, stream, status, latency, m));
   }
 
-  void rejected(RoutingContext ctx, String requestId, String model, OpenAiError error, long startedAt) {
+  /** A request refused before its body was read (a missing or wrong key): a log line, no metrics event. */
+  void denied(RoutingContext ctx, OpenAiError error) {
+    LOG.info("{} {} status={} outcome=rejected error=\"{}\"", ctx.request().method(), ctx.request().path(),
+        error.status(), error.message());
+  }
+
+  void rejected(RoutingContext ctx, String requestId, String model, boolean stream, OpenAiError error,
+                long startedAt) {
     long latency = System.currentTimeMillis() - startedAt;
-    LOG.info("{} {} model={} status={} latency_ms={} outcome=rejected error=\"{}\" id={}", ctx.request().method(),
-        ctx.request().path(), model, error.status(), latency, error.message(), requestId);
+    LOG.info("{} {} model={} status={} latency_ms={} stream={} outcome=rejected error=\"{}\" id={}",
+        ctx.request().method(), ctx.request().path(), model, error.status(), latency, stream, error.message(),
+        requestId);
     listener.finished(new FinishedRequest(requestId, ctx.request().method().name(), ctx.request().path(), model, null,
-        false, error.status(), latency, new JsonObject().put("outcome", "rejected").put("error_type", error.type())));
+        stream, error.status(), latency, new JsonObject().put("outcome", "rejected").put("error_type", error.type())));
   }
 }

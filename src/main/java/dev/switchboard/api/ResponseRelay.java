@@ -31,6 +31,7 @@ final class ResponseRelay implements FrameListener {
   private boolean waitingForDrain;
   private JsonObject head;
   private Buffer body;
+  private long firstDataAt;
   private boolean finished;
 
   ResponseRelay(RoutingContext ctx, boolean stream, int window, String requestId, long startedAt,
@@ -64,7 +65,35 @@ final class ResponseRelay implements FrameListener {
     if (handle != null) {
       handle.cancel("client disconnected");
     }
-    onFinished.accept(499, new JsonObject().put("outcome", "cancelled"));
+    onFinished.accept(499, seen("cancelled"));
+  }
+
+  /** Ends the call from this side (the shutdown grace ran out): the backend stops, the client gets {@code error}. */
+  void cut(OpenAiError error) {
+    if (finished) {
+      return;
+    }
+    if (handle != null) {
+      handle.cancel("shutdown grace ran out");
+    }
+    end(error, seen("error").put("error_type", error.type()), false);
+  }
+
+  /**
+   * The backend's accounting never comes for a call ended on this side: what this side saw of it
+   * stands in (who was answering, from HEAD; when the first byte came).
+   */
+  private JsonObject seen(String outcome) {
+    JsonObject meta = new JsonObject().put("outcome", outcome);
+    if (head != null) {
+      for (String key : new String[] {"provider", "backend_model", "api_base", "model_id"}) {
+        meta.put(key, head.getValue(key));
+      }
+    }
+    if (firstDataAt > 0) {
+      meta.put("ttft_ms", firstDataAt - startedAt);
+    }
+    return meta;
   }
 
   @Override
@@ -87,6 +116,9 @@ final class ResponseRelay implements FrameListener {
   public void onData(Buffer data) {
     if (finished || resp.closed()) {
       return;
+    }
+    if (firstDataAt == 0) {
+      firstDataAt = System.currentTimeMillis();
     }
     if (!stream) {
       body.appendBuffer(data);
@@ -131,11 +163,15 @@ final class ResponseRelay implements FrameListener {
 
   @Override
   public void onError(OpenAiError error, JsonObject meta) {
+    end(error, meta, true);
+  }
+
+  private void end(OpenAiError error, JsonObject meta, boolean mayFallBack) {
     if (finished) {
       return;
     }
     finished = true;
-    if (head == null && !resp.headWritten() && fallback.test(error)) {
+    if (mayFallBack && head == null && !resp.headWritten() && fallback.test(error)) {
       return; // an explicit fallback answers instead; this attempt leaves no trace on the response
     }
     if (!resp.closed()) {

@@ -13,15 +13,17 @@ final class Accounting {
 
   final Call call;
   final ModelDeployment deployment;
-  final long acceptedAt = System.currentTimeMillis();
+  /** When the BackendVerticle took the call, before any wait for a max_parallel_requests slot. */
+  final long acceptedAt;
   long startedAt;
   long firstByteAt;
   long promptTokens = -1;
   long completionTokens = -1;
 
-  Accounting(Call call, ModelDeployment deployment) {
+  Accounting(Call call, ModelDeployment deployment, long acceptedAt) {
     this.call = call;
     this.deployment = deployment;
+    this.acceptedAt = acceptedAt;
   }
 
   void started() {

@@ -24,8 +24,10 @@ final class AdmissionQueue {
   private double avgServiceMs = 1_000;
   private final Deque<Long> startedAt = new ArrayDeque<>();
 
-  private static final class Waiting {
+  /** A call waiting for a slot, and since when. */
+  static final class Waiting {
     final StreamSink sink;
+    final long since = System.currentTimeMillis();
     long timer;
 
     Waiting(StreamSink sink) {
@@ -68,13 +70,12 @@ final class AdmissionQueue {
   }
 
   /** The next call to run, or null. */
-  StreamSink poll() {
+  Waiting poll() {
     Waiting w = waiting.pollFirst();
-    if (w == null) {
-      return null;
+    if (w != null) {
+      vertx.cancelTimer(w.timer);
     }
-    vertx.cancelTimer(w.timer);
-    return w.sink;
+    return w;
   }
 
   void failAll(OpenAiError error) {

@@ -110,8 +110,12 @@ public final class BackendVerticle extends VerticleBase {
       LOG.warn("model {}: shutdown grace ran out; cutting {} request(s) in flight and {} queued", d.modelName(),
           running.size(), queue.size());
       queue.failAll(OpenAiError.unavailable("Switchboard is shutting down or removing model=" + d.modelName()));
+      // The client hears why at once, rather than guessing from a silent peer.
+      OpenAiError cut = OpenAiError.unavailable("Request cut: model=" + d.modelName() + " was removed or changed by "
+          + "a config reload, or Switchboard is shutting down, and switchboard_settings.shutdown_grace ("
+          + settings.shutdownGrace().toSeconds() + " s) ran out before it finished");
       for (Exchange e : running.toArray(new Exchange[0])) {
-        e.cancel("shutdown grace ran out");
+        e.cut(cut);
       }
       drained.complete();
       return;
@@ -138,17 +142,18 @@ public final class BackendVerticle extends VerticleBase {
     if (atLimit) {
       queue.add(sink);
     } else {
-      run(sink);
+      run(sink, System.currentTimeMillis());
     }
   }
 
-  private void run(StreamSink sink) {
+  /** {@code acceptedAt}: when the call came in, so that its accounting counts any wait in the queue. */
+  private void run(StreamSink sink, long acceptedAt) {
     String mock = MockExchange.mockText(sink.call(), d);
     Exchange[] self = new Exchange[1];
     java.util.function.Consumer<ExchangeOutcome> done = outcome -> finished(self[0], outcome);
     Exchange ex = mock != null || provider == null
-        ? new MockExchange(d, sink, mock == null ? "" : mock, done)
-        : new HttpExchange(vertx, client, provider, d, sink, retries, done);
+        ? new MockExchange(d, sink, acceptedAt, mock == null ? "" : mock, done)
+        : new HttpExchange(vertx, client, provider, d, sink, acceptedAt, retries, done);
     self[0] = ex;
     running.add(ex);
     queue.started();
@@ -163,9 +168,9 @@ public final class BackendVerticle extends VerticleBase {
     queue.finished();
     noteOutcome(outcome);
     if (running.size() < Math.max(1, d.maxParallelRequests()) || d.maxParallelRequests() == 0) {
-      StreamSink next = queue.poll();
+      AdmissionQueue.Waiting next = queue.poll();
       if (next != null) {
-        run(next);
+        run(next.sink, next.since);
       }
     }
   }

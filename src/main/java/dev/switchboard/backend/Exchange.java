@@ -1,5 +1,7 @@
 package dev.switchboard.backend;
 
+import dev.switchboard.bus.OpenAiError;
+
 /** One call being answered by a BackendVerticle: started once, cancelled at most once. */
 interface Exchange {
 
@@ -7,4 +9,7 @@ interface Exchange {
 
   /** Stops the call (client gone, timeout, shutdown): aborts the upstream request if there is one. */
   void cancel(String reason);
+
+  /** Ends the call with {@code error} for the client (the drain's grace ran out) and aborts the upstream request. */
+  void cut(OpenAiError error);
 }

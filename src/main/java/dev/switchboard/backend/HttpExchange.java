@@ -49,14 +49,14 @@ final class HttpExchange implements Exchange {
    *                backend had closed) is sent again; never once the backend started answering
    */
   HttpExchange(Vertx vertx, HttpClient client, Provider provider, ModelDeployment d, StreamSink sink,
-               int retries, Consumer<ExchangeOutcome> onDone) {
+               long acceptedAt, int retries, Consumer<ExchangeOutcome> onDone) {
     this.retries = retries;
     this.vertx = vertx;
     this.client = client;
     this.provider = provider;
     this.d = d;
     this.sink = sink;
-    this.acct = new Accounting(sink.call(), d);
+    this.acct = new Accounting(sink.call(), d, acceptedAt);
     this.onDone = onDone;
   }
 
@@ -115,6 +115,11 @@ final class HttpExchange implements Exchange {
     done = true;
     abortUpstream();
     onDone.accept(new ExchangeOutcome(ExchangeOutcome.Kind.CANCELLED, reason));
+  }
+
+  @Override
+  public void cut(OpenAiError error) {
+    fail(error, "error", ExchangeOutcome.Kind.CANCELLED);
   }
 
   private void onResponse(HttpClientResponse resp) {

@@ -2,6 +2,7 @@ package dev.switchboard.backend;
 
 import dev.switchboard.bus.Call;
 import dev.switchboard.bus.Endpoint;
+import dev.switchboard.bus.OpenAiError;
 import dev.switchboard.bus.StreamSink;
 import dev.switchboard.config.ModelDeployment;
 import io.vertx.core.buffer.Buffer;
@@ -27,11 +28,11 @@ final class MockExchange implements Exchange {
   private final Accounting acct;
   private final Consumer<ExchangeOutcome> onDone;
 
-  MockExchange(ModelDeployment d, StreamSink sink, String text, Consumer<ExchangeOutcome> onDone) {
+  MockExchange(ModelDeployment d, StreamSink sink, long acceptedAt, String text, Consumer<ExchangeOutcome> onDone) {
     this.d = d;
     this.sink = sink;
     this.text = text;
-    this.acct = new Accounting(sink.call(), d);
+    this.acct = new Accounting(sink.call(), d, acceptedAt);
     this.onDone = onDone;
   }
 
@@ -67,6 +68,11 @@ final class MockExchange implements Exchange {
   @Override
   public void cancel(String reason) {
     // The whole answer is sent in start(); nothing is left to stop.
+  }
+
+  @Override
+  public void cut(OpenAiError error) {
+    // Nothing is left to cut, as for cancel.
   }
 
   private JsonObject whole(Call call, long prompt, long completion) {

@@ -28,7 +28,7 @@ final class BridgeConnection {
   private final Consumer<String> onDrop;
   private final Consumer<String> onReject;
   private final Map<String, MessageConsumer<Object>> registered = new HashMap<>();
-  private final RecordParser parser = RecordParser.newFixed(4);
+  private final RecordParser parser;
   private boolean readingLength = true;
   private boolean refused;
 
@@ -40,12 +40,13 @@ final class BridgeConnection {
     this.maxFrame = maxFrame;
     this.onDrop = onDrop;
     this.onReject = onReject;
+    // Wrapping the socket, so that pausing the parser stops reading from it.
+    this.parser = RecordParser.newFixed(4, socket);
   }
 
   void start() {
     parser.handler(this::onRecord);
-    socket.handler(parser);
-    socket.exceptionHandler(err -> socket.close());
+    parser.exceptionHandler(err -> socket.close());
   }
 
   void closed() {
@@ -83,7 +84,7 @@ final class BridgeConnection {
     String type = String.valueOf(frame.getValue("type"));
     String address = frame.getValue("address") instanceof String a ? a : null;
     switch (type) {
-      case "ping" -> write(new JsonObject().put("type", "pong"));
+      case "ping" -> reply(new JsonObject().put("type", "pong"));
       case "register" -> register(address);
       case "unregister" -> unregister(address);
       case "send", "publish" -> refuse("access_denied", "this bridge is read-only: " + type + " is not permitted");
@@ -123,18 +124,30 @@ final class BridgeConnection {
 
   private void refuse(String reason, String message) {
     onReject.accept(reason);
-    write(new JsonObject().put("type", "err").put("message", reason).put("detail", message));
+    reply(new JsonObject().put("type", "err").put("message", reason).put("detail", message));
   }
 
   private void refuseAndClose(String reason, String message) {
     refuse(reason, message);
     refused = true;
-    socket.handler(null);
+    parser.handler(null);
     socket.end();
   }
 
   private void write(JsonObject frame) {
     Buffer json = frame.toBuffer();
     socket.write(Buffer.buffer(json.length() + 4).appendInt(json.length()).appendBuffer(json));
+  }
+
+  /**
+   * Answers a client's frame (pong, err). Those answers are not dropped, so a client that sends and
+   * never reads is throttled instead: no more of its frames are read until its answers drain.
+   */
+  private void reply(JsonObject frame) {
+    write(frame);
+    if (socket.writeQueueFull()) {
+      parser.pause();
+      socket.drainHandler(v -> parser.resume());
+    }
   }
 }

@@ -34,9 +34,13 @@ final class ModelStateGauges {
   private final Vertx vertx;
   private final ConfigHolder config;
   private final MeterRegistry registry;
-  private final Map<String, AtomicReference<Double>> liveness = new ConcurrentHashMap<>();
-  private final Map<String, AtomicReference<Double>> queued = new ConcurrentHashMap<>();
-  private final Map<String, AtomicReference<Double>> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, Slot> liveness = new ConcurrentHashMap<>();
+  private final Map<String, Slot> queued = new ConcurrentHashMap<>();
+  private final Map<String, Slot> inFlight = new ConcurrentHashMap<>();
+
+  /** One model's gauge and the value it reads. */
+  private record Slot(AtomicReference<Double> value, Gauge gauge) {
+  }
   private MessageConsumer<Object> consumer;
 
   ModelStateGauges(Vertx vertx, ConfigHolder config, MeterRegistry registry) {
@@ -61,6 +65,7 @@ final class ModelStateGauges {
     for (ModelDeployment d : config.current().models()) {
       models.add(d.modelName());
     }
+    forgetAllBut(models);
     DeliveryOptions local = new DeliveryOptions().setLocalOnly(true).setSendTimeout(STATE_TIMEOUT_MS);
     List<Future<?>> asked = new ArrayList<>();
     for (String model : models) {
@@ -74,8 +79,23 @@ final class ModelStateGauges {
     return Future.join(asked).<Void>mapEmpty().recover(err -> Future.succeededFuture());
   }
 
+  /** A model no longer in the config keeps no series: a removed model must not read as healthy forever. */
+  private void forgetAllBut(Set<String> models) {
+    for (Map<String, Slot> gauges : List.of(liveness, queued, inFlight)) {
+      gauges.entrySet().removeIf(e -> {
+        if (models.contains(e.getKey())) {
+          return false;
+        }
+        registry.remove(e.getValue().gauge());
+        return true;
+      });
+    }
+  }
+
   private void onLiveness(Message<Object> msg) {
-    if (msg.body() instanceof JsonObject e && e.getString("model") != null) {
+    // A removed model's verticle may still report while it drains: not a model of this node any more.
+    if (msg.body() instanceof JsonObject e && e.getString("model") != null
+        && config.current().model(e.getString("model")).isPresent()) {
       setLiveness(e.getString("model"), e.getString("state"));
     }
   }
@@ -97,9 +117,9 @@ final class ModelStateGauges {
     }
   }
 
-  private static void unknown(AtomicReference<Double> gauge) {
+  private static void unknown(Slot gauge) {
     if (gauge != null) {
-      gauge.set(Double.NaN);
+      gauge.value().set(Double.NaN);
     }
   }
 
@@ -113,13 +133,12 @@ final class ModelStateGauges {
         "litellm_model_name", model).set(value);
   }
 
-  private AtomicReference<Double> gauge(Map<String, AtomicReference<Double>> map, String name, String description,
-                                        String tag, String model) {
+  private AtomicReference<Double> gauge(Map<String, Slot> map, String name, String description, String tag,
+                                        String model) {
     return map.computeIfAbsent(model, m -> {
       AtomicReference<Double> v = new AtomicReference<>(Double.NaN);
-      Gauge.builder(name, v, AtomicReference::get).description(description).tag(tag, m).strongReference(true)
-          .register(registry);
-      return v;
-    });
+      return new Slot(v, Gauge.builder(name, v, AtomicReference::get).description(description).tag(tag, m)
+          .strongReference(true).register(registry));
+    }).value();
   }
 }

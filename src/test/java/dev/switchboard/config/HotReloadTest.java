@@ -95,6 +95,43 @@ class HotReloadTest {
   }
 
   @Test
+  void editSavedWhileTheNodeWasStartingIsApplied(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("config.yaml");
+    // The node starts from the file as it was read; by the time it watches, the file says more.
+    Files.writeString(file, config(model("steady", a), model("fresh", b)));
+    watch(vertx, file, config(model("steady", a)));
+
+    Await.until(WITHIN, "fresh listed in /v1/models", () -> node.models().contains("fresh"));
+    assertThat(node.nextEvent(WITHIN).getJsonArray("added").getList()).containsExactly("fresh");
+  }
+
+  @Test
+  void removedModelsStreamThatOutlivesTheGraceIsCutWithAClearError(Vertx vertx, @TempDir Path dir) throws Exception {
+    String[] chunks = IntStream.range(0, 30).mapToObj(i -> "c" + i).toArray(String[]::new);
+    a.behave(a.streaming("doomed-backend", 200, chunks));
+    String grace = "switchboard_settings:\n  shutdown_grace: 1\n";
+    watch(vertx, dir.resolve("config.yaml"), config(model("steady", b), model("doomed", a)) + grace);
+    HttpResponse<Stream<String>> stream = node.http().postStreaming("/v1/chat/completions", chat("doomed", true));
+    Iterator<String> lines = stream.body().iterator();
+    assertThat(CompletableFuture.supplyAsync(lines::next).get(5, TimeUnit.SECONDS)).contains("\"content\":\"c0\"");
+
+    node.write(config(model("steady", b)) + grace);
+    node.nextEvent(WITHIN);
+    long removed = System.nanoTime();
+
+    List<String> rest = CompletableFuture.supplyAsync(() -> {
+      List<String> out = new ArrayList<>();
+      lines.forEachRemaining(out::add);
+      return out;
+    }).get(8, TimeUnit.SECONDS);
+    // Cut when the grace runs out, saying why: not left to time out as a lost peer.
+    assertThat(Duration.ofNanos(System.nanoTime() - removed)).isLessThan(Duration.ofMillis(2_000));
+    assertThat(rest).doesNotContain("data: [DONE]")
+        .anySatisfy(l -> assertThat(l).contains("\"error\"").contains("shutdown_grace"));
+    a.clientClosed().get(2, TimeUnit.SECONDS);
+  }
+
+  @Test
   void removedModelTurnsUnknownWhileItsRunningStreamCompletes(Vertx vertx, @TempDir Path dir) throws Exception {
     String[] chunks = IntStream.range(0, 20).mapToObj(i -> "c" + i).toArray(String[]::new);
     a.behave(a.streaming("doomed-backend", 150, chunks));

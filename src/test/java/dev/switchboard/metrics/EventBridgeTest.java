@@ -2,6 +2,7 @@ package dev.switchboard.metrics;
 
 import dev.switchboard.Switchboard;
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.testkit.Await;
 import dev.switchboard.testkit.FakeOpenAiBackend;
 import dev.switchboard.testkit.TestNode;
 import io.vertx.core.Vertx;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -119,6 +121,46 @@ class EventBridgeTest {
           "switchboard_bridge_dropped_events_total", "address=\"switchboard.metrics\"").orElse(0.0);
     }
     assertThat(dropped).isPositive();
+  }
+
+  @Test
+  void subscriberThatSendsButDoesNotReadIsThrottledNotBuffered() throws Exception {
+    Subscriber s = connect();
+    s.socket.pause();
+    // Each refused frame is answered with an err frame five times its size. Some 30 MB of answers:
+    // far more than the kernel's socket buffers and the bridge's write queue hold.
+    int frames = 300_000;
+    Buffer json = new JsonObject().put("type", "publish").toBuffer();
+    Buffer batch = Buffer.buffer();
+    for (int i = 0; i < 10_000; i++) {
+      batch.appendInt(json.length()).appendBuffer(json);
+    }
+    for (int i = 0; i < frames / 10_000; i++) {
+      s.socket.write(batch);
+    }
+
+    // The bridge stops reading once its answers back up; it does not queue them in memory.
+    double[] last = {-1};
+    int[] steady = {0};
+    Await.until(Duration.ofSeconds(20), "the bridge stops reading from a client that does not read", () -> {
+      double now = rejected();
+      steady[0] = now == last[0] ? steady[0] + 1 : 0;
+      last[0] = now;
+      return steady[0] >= 8;
+    });
+    assertThat(last[0]).isPositive().isLessThan(frames / 2.0);
+
+    // Nothing is lost: once the client reads, every frame gets its answer.
+    s.frames.clear();
+    long[] bytes = {0};
+    s.socket.handler(b -> bytes[0] += b.length());
+    s.socket.resume();
+    Await.until(Duration.ofSeconds(30), "every frame answered once the client reads", () -> rejected() == frames);
+  }
+
+  private double rejected() {
+    return PrometheusMetricsTest.value(sb.node().metrics().registry().scrape(),
+        "switchboard_bridge_rejected_frames_total", "reason=\"access_denied\"").orElse(0.0);
   }
 
   private Subscriber connect() {

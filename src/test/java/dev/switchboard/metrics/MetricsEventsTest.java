@@ -1,6 +1,7 @@
 package dev.switchboard.metrics;
 
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.testkit.Await;
 import dev.switchboard.testkit.FakeOpenAiBackend;
 import dev.switchboard.testkit.TestNode;
 import io.vertx.core.Vertx;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,7 +51,18 @@ class MetricsEventsTest {
               model: openai/slow-model
               api_base: %s
               timeout: 1
-        """.formatted(backend.apiBase(), backend.apiBase()));
+          - model_name: one-slot
+            litellm_params:
+              model: openai/one-slot-model
+              api_base: %s
+              max_parallel_requests: 1
+          - model_name: down
+            litellm_params:
+              model: openai/down-model
+              api_base: http://127.0.0.1:%d/v1
+        switchboard_settings:
+          queue_size: 1
+        """.formatted(backend.apiBase(), backend.apiBase(), backend.apiBase(), closedPort()));
     consumer = vertx.eventBus().consumer(Addresses.METRICS, msg -> events.add(msg.body()));
     consumer.completion().await();
   }
@@ -150,6 +163,12 @@ class MetricsEventsTest {
     assertThat(e.getInteger("status")).isEqualTo(499);
     assertThat(e.getString("outcome")).isEqualTo("cancelled");
     assertThat(e.getBoolean("stream")).isTrue();
+    // The stream had started: the event still says which backend it was, and when the first token came.
+    assertThat(e.getString("provider")).isEqualTo("openai");
+    assertThat(e.getString("backend_model")).isEqualTo("qwen3-coder-30b");
+    assertThat(e.getString("api_base")).isEqualTo(backend.apiBase());
+    assertThat(e.getString("model_id")).isNotBlank();
+    assertThat(e.getLong("ttft_ms")).isNotNull().isLessThanOrEqualTo(e.getLong("latency_ms"));
     backend.clientClosed().get(5, TimeUnit.SECONDS);
   }
 
@@ -166,6 +185,73 @@ class MetricsEventsTest {
 
   // A consumer on another clustered node sees each event once: ClusterBalancingTest (JVMs of their own).
 
+  @Test
+  void rejectedStreamRequestIsStillAStreamEvent() {
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("no-such-model", true));
+
+    JsonObject e = onlyEvent();
+    assertThat(resp.statusCode()).isEqualTo(400);
+    assertThat(e.getString("outcome")).isEqualTo("rejected");
+    assertThat(e.getBoolean("stream")).isTrue();
+  }
+
+  @Test
+  void queuedRequestReportsItsWaitAndAFullQueueIsARateLimitEvent(Vertx vertx) throws Exception {
+    backend.behave(backend.streaming("one-slot-model", 100, "a", "b", "c", "d", "e", "f"));
+    CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(
+        () -> sb.post("/v1/chat/completions", CHAT.formatted("one-slot", true)));
+    backend.firstRequest().get(10, TimeUnit.SECONDS);
+    CompletableFuture<HttpResponse<String>> queued = CompletableFuture.supplyAsync(
+        () -> sb.post("/v1/chat/completions", CHAT.formatted("one-slot", false)));
+    Await.until(Duration.ofSeconds(5), "one call waits for the slot", () -> vertx.eventBus()
+        .<JsonObject>request(Addresses.state("one-slot"), new JsonObject()).await().body().getInteger("queued") == 1);
+
+    HttpResponse<String> full = sb.post("/v1/chat/completions", CHAT.formatted("one-slot", true));
+    assertThat(full.statusCode()).isEqualTo(429);
+    assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    assertThat(queued.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+
+    List<JsonObject> all = events(3);
+    JsonObject rejected = byStatus(all, 429);
+    assertThat(rejected.getString("outcome")).isEqualTo("rejected");
+    assertThat(rejected.getString("error_type")).isEqualTo("rate_limit_error");
+    assertThat(rejected.getBoolean("stream")).isTrue();
+    assertThat(rejected.getString("provider")).isEqualTo("openai");
+    JsonObject waited = all.stream().filter(e -> !e.getBoolean("stream")).findFirst().orElseThrow();
+    // It waited for the first stream (six chunks 100 ms apart) to give the slot back.
+    assertThat(waited.getLong("queue_ms")).isGreaterThanOrEqualTo(200);
+    assertThat(waited.getLong("latency_ms")).isGreaterThanOrEqualTo(waited.getLong("queue_ms"));
+  }
+
+  @Test
+  void modelKnownToBeDownIsAnErrorEventNamingTheBackend(Vertx vertx) {
+    Await.until(Duration.ofSeconds(10), "the model is known to be down", () -> "unhealthy".equals(vertx.eventBus()
+        .<JsonObject>request(Addresses.state("down"), new JsonObject()).await().body().getString("state")));
+
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("down", false));
+
+    JsonObject e = onlyEvent();
+    assertThat(resp.statusCode()).isEqualTo(503);
+    assertThat(e.getInteger("status")).isEqualTo(503);
+    assertThat(e.getString("outcome")).isEqualTo("error");
+    assertThat(e.getString("error_type")).isEqualTo("service_unavailable_error");
+    assertThat(e.getString("provider")).isEqualTo("openai");
+    assertThat(e.getString("model_id")).isNotBlank();
+    assertThat(e.getString("api_base")).startsWith("http://127.0.0.1:");
+  }
+
+  @Test
+  void fallbackAnswerIsOneEventUnderTheModelTheClientAskedFor() {
+    HttpResponse<String> resp = sb.post("/v1/chat/completions",
+        "{\"model\":\"down\",\"fallbacks\":[\"coder\"],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+
+    JsonObject e = onlyEvent();
+    assertThat(resp.statusCode()).isEqualTo(200);
+    assertThat(e.getString("model")).isEqualTo("down");
+    assertThat(e.getString("backend_model")).isEqualTo("qwen3-coder-30b");
+    assertThat(e.getString("outcome")).isEqualTo("ok");
+  }
+
   /** Waits for the first event, then a little longer to catch a duplicate. */
   private JsonObject onlyEvent() {
     long deadline = System.currentTimeMillis() + 10_000;
@@ -175,6 +261,24 @@ class MetricsEventsTest {
     sleep(200);
     assertThat(events).hasSize(1);
     return events.get(0);
+  }
+
+  /** Waits for at least {@code n} events, then returns them all. */
+  private List<JsonObject> events(int n) {
+    Await.until(Duration.ofSeconds(10), n + " metrics events", () -> events.size() >= n);
+    return List.copyOf(events);
+  }
+
+  private static JsonObject byStatus(List<JsonObject> all, int status) {
+    return all.stream().filter(e -> e.getInteger("status") == status).findFirst().orElseThrow();
+  }
+
+  private static int closedPort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static void sleep(long ms) {

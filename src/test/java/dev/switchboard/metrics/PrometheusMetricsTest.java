@@ -1,17 +1,22 @@
 package dev.switchboard.metrics;
 
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.testkit.Await;
 import dev.switchboard.testkit.FakeOpenAiBackend;
 import dev.switchboard.testkit.TestNode;
+import dev.switchboard.testkit.WatchedNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -135,6 +140,32 @@ class PrometheusMetricsTest {
     first.join(10_000);
     second.join(10_000);
     assertThat(value(scrape(), "switchboard_queue_depth", "model=\"coder\"")).hasValue(0.0);
+  }
+
+  @Test
+  void aModelRemovedByAReloadLeavesNoGaugeBehind(Vertx vertx, @TempDir Path dir) {
+    backend = FakeOpenAiBackend.start(vertx);
+    String both = """
+        model_list:
+          - model_name: coder
+            litellm_params: {model: openai/qwen3-coder-30b, api_base: %s}
+          - model_name: gone
+            litellm_params: {model: openai/gone-model, api_base: %s}
+        """.formatted(backend.apiBase(), backend.apiBase());
+    WatchedNode w = WatchedNode.start(vertx, dir.resolve("config.yaml"), both, null);
+    sb = w.http();
+    Await.until(Duration.ofSeconds(5), "both models' state gauges", () ->
+        value(scrape(), "litellm_deployment_state", "litellm_model_name=\"gone\"").isPresent()
+            && value(scrape(), "switchboard_requests_in_flight", "model=\"gone\"").isPresent());
+
+    w.write(both.substring(0, both.indexOf("  - model_name: gone")));
+    sb.node().reload().await();
+
+    String text = scrape();
+    assertThat(value(text, "litellm_deployment_state", "litellm_model_name=\"gone\"")).isEmpty();
+    assertThat(value(text, "switchboard_requests_in_flight", "model=\"gone\"")).isEmpty();
+    assertThat(value(text, "switchboard_queue_depth", "model=\"gone\"")).isEmpty();
+    assertThat(value(text, "litellm_deployment_state", "litellm_model_name=\"coder\"")).isPresent();
   }
 
   @Test

@@ -1,0 +1,88 @@
+package dev.switchboard.api;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.switchboard.testkit.FakeOpenAiBackend;
+import dev.switchboard.testkit.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** One INFO line per request, refused ones included; never the key, never the prompt. */
+@ExtendWith(VertxExtension.class)
+class RequestLogTest {
+
+  private static final String PROMPT = "the-secret-prompt-text";
+  private static final String CHAT = "{\"model\":\"coder\",\"messages\":[{\"role\":\"user\",\"content\":\"" + PROMPT
+      + "\"}]}";
+
+  private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+  private final Logger log = (Logger) LoggerFactory.getLogger("switchboard.requests");
+  private FakeOpenAiBackend backend;
+  private TestNode sb;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    lines.start();
+    log.addAppender(lines);
+    backend = FakeOpenAiBackend.start(vertx);
+    sb = TestNode.start(vertx, """
+        model_list:
+          - model_name: coder
+            litellm_params: {model: openai/qwen3-coder-30b, api_base: %s, api_key: sk-backend-key}
+        general_settings:
+          master_key: os.environ/TEST_MASTER_KEY
+        """.formatted(backend.apiBase()));
+  }
+
+  @AfterEach
+  void stop() {
+    log.detachAppender(lines);
+    sb.close();
+    backend.close();
+  }
+
+  @Test
+  void aRefusedKeyIsLoggedWithoutTheKey() {
+    assertThat(sb.post("/v1/chat/completions", CHAT, "Authorization", "Bearer sk-wrong-key").statusCode())
+        .isEqualTo(401);
+    assertThat(sb.post("/v1/chat/completions", CHAT).statusCode()).isEqualTo(200);
+
+    List<String> logged = messages();
+    assertThat(logged).anySatisfy(l -> assertThat(l).contains("POST /v1/chat/completions").contains("status=401"));
+    assertThat(logged).noneSatisfy(l -> assertThat(l).contains("sk-wrong-key"));
+  }
+
+  @Test
+  void noLineCarriesAKeyOrThePrompt() {
+    sb.post("/v1/chat/completions", CHAT);
+    sb.post("/v1/chat/completions", CHAT.replace("\"messages\"", "\"messages\" " + PROMPT));
+    sb.post("/v1/chat/completions", CHAT.replace("\"coder\"", "\"" + PROMPT + "\""));
+    sb.post("/v1/chat/completions", "{\"model\":\"coder\",\"messages\":\"" + PROMPT + "\"}");
+    sb.post("/v1/chat/completions", CHAT, "Authorization", "Bearer " + PROMPT);
+    backend.behave(FakeOpenAiBackend.error(400, "your prompt '" + PROMPT + "' is too long"));
+    sb.post("/v1/chat/completions", CHAT);
+
+    List<String> logged = messages();
+    assertThat(logged).hasSizeGreaterThanOrEqualTo(6);
+    for (String l : logged) {
+      assertThat(l).doesNotContain(TestNode.KEY).doesNotContain("sk-backend-key");
+      if (!l.contains("model=" + PROMPT)) {
+        assertThat(l).doesNotContain(PROMPT);
+      }
+    }
+  }
+
+  private List<String> messages() {
+    return lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+  }
+}
