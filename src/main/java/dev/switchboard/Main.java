@@ -83,9 +83,14 @@ public final class Main implements Callable<Integer> {
       System.err.println("switchboard: --log-format: '" + logFormat + "' (expected: text or json)");
       return 2;
     }
+    String level = logLevel.toUpperCase(java.util.Locale.ROOT);
+    if (!java.util.Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level)) {
+      System.err.println("switchboard: --log-level: '" + logLevel + "' (expected: TRACE, DEBUG, INFO, WARN, ERROR or OFF)");
+      return 2;
+    }
     // Logback reads these when the first logger is created, which is after this point.
     System.setProperty("switchboard.log.format", format.toUpperCase(java.util.Locale.ROOT));
-    System.setProperty("switchboard.log.level", logLevel.toUpperCase(java.util.Locale.ROOT));
+    System.setProperty("switchboard.log.level", level);
     return new Launcher(this).run();
   }
 

@@ -4,8 +4,6 @@ import dev.switchboard.api.RequestLog.FinishedRequest;
 import dev.switchboard.bus.Endpoint;
 import io.vertx.core.json.JsonObject;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Set;
 
 /**
@@ -98,18 +96,7 @@ public final class MetricsEvent {
 
   /** api_base without user info, query or fragment: a key can hide in any of them. */
   static String safeBase(String apiBase) {
-    if (apiBase == null) {
-      return null;
-    }
-    try {
-      URI u = new URI(apiBase);
-      if (u.getRawUserInfo() == null && u.getRawQuery() == null && u.getRawFragment() == null) {
-        return apiBase;
-      }
-      return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null).toString();
-    } catch (URISyntaxException e) {
-      return null;
-    }
+    return dev.switchboard.config.Redact.apiBase(apiBase);
   }
 
   /** The OpenAI endpoint; never the raw path, which may carry a model name (Azure-style routes). */

@@ -98,6 +98,22 @@ class CommandLineTest {
   }
 
   @Test
+  void checkConfigNeverShowsAPasswordInAnApiBase() throws Exception {
+    config("model_list:\n  - model_name: m\n    litellm_params: {model: openai/m, api_base: \"http://u:s3cret@gpu:8080/v1?key=k\"}\n");
+    Run r = run("--config", "config.yaml", "--check-config");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("http://gpu:8080/v1").doesNotContain("s3cret").doesNotContain("key=k");
+  }
+
+  @Test
+  void unknownLogLevelIsOneLineAndExit2() throws Exception {
+    Run r = run("--log-level", "bogus");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo(
+        "switchboard: --log-level: 'bogus' (expected: TRACE, DEBUG, INFO, WARN, ERROR or OFF)");
+  }
+
+  @Test
   void portInUseIsOneLineAndExit1() throws Exception {
     config("model_list:\n  - model_name: demo\n    litellm_params: {model: openai/demo, mock_response: hi}\n");
     try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
