@@ -151,7 +151,16 @@ public final class BackendVerticle extends VerticleBase {
     running.add(ex);
     queue.started();
     sink.onCancel(ex::cancel);
-    ex.start();
+    try {
+      ex.start();
+    } catch (RuntimeException bug) {
+      // A translator tripping over a request it did not expect is our bug; the client must still get an
+      // answer and the slot must come back, or a few such requests would block the model for good.
+      LOG.error("model {}: unexpected failure starting a call", d.modelName(), bug);
+      sink.error(OpenAiError.internal("Internal error in Switchboard (logged): " + bug.getClass().getSimpleName()),
+          null);
+      finished(ex, new ExchangeOutcome(ExchangeOutcome.Kind.CANCELLED, "internal error"));
+    }
   }
 
   private void finished(Exchange ex, ExchangeOutcome outcome) {

@@ -24,6 +24,8 @@ import java.util.function.Consumer;
  */
 final class HttpExchange implements Exchange {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpExchange.class);
+
   /** Longest TCP connect: a refused connection fails at once anyway; this bounds a black hole. */
   private static final long MAX_CONNECT_MS = 5_000;
 
@@ -138,7 +140,12 @@ final class HttpExchange implements Exchange {
     }
     resp.handler(chunk -> {
       acct.firstByte();
-      translator.onData(chunk, out);
+      try {
+        translator.onData(chunk, out);
+      } catch (RuntimeException bug) {
+        translatorFailed(bug);
+        return;
+      }
       if (!done && sink.window() <= 0) {
         resp.pause();
         sink.whenWritable(resp::resume);
@@ -149,11 +156,23 @@ final class HttpExchange implements Exchange {
       if (done) {
         return;
       }
-      translator.onEnd(out);
+      try {
+        translator.onEnd(out);
+      } catch (RuntimeException bug) {
+        translatorFailed(bug);
+        return;
+      }
       if (!done) {
         finish();
       }
     });
+  }
+
+  /** A translator that throws on an answer it did not expect (our bug) ends the call, never hangs it. */
+  private void translatorFailed(RuntimeException bug) {
+    LOG.error("model {}: unexpected failure reading the backend's answer", d.modelName(), bug);
+    fail(OpenAiError.internal("Internal error in Switchboard (logged) reading the answer of model=" + d.modelName()
+        + ": " + bug.getClass().getSimpleName()), "error", ExchangeOutcome.Kind.BAD_ANSWER);
   }
 
   private void sendHead() {
