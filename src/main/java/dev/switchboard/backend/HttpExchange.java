@@ -43,6 +43,9 @@ final class HttpExchange implements Exchange {
   private HttpClientRequest request;
   private boolean answered;
   private long deadlineTimer = -1;
+  private long silenceTimer = -1;
+  private long lastDataAt;
+  private boolean paused;
   private boolean headSent;
   private boolean done;
 
@@ -137,9 +140,12 @@ final class HttpExchange implements Exchange {
     TranslationSink out = new Out();
     if (sink.call().stream()) {
       sendHead();
+      lastDataAt = System.currentTimeMillis();
+      watchSilence(idleMs);
     }
     resp.handler(chunk -> {
       acct.firstByte();
+      lastDataAt = System.currentTimeMillis();
       try {
         translator.onData(chunk, out);
       } catch (RuntimeException bug) {
@@ -148,7 +154,12 @@ final class HttpExchange implements Exchange {
       }
       if (!done && sink.window() <= 0) {
         resp.pause();
-        sink.whenWritable(resp::resume);
+        paused = true;
+        sink.whenWritable(() -> {
+          paused = false;
+          lastDataAt = System.currentTimeMillis();
+          resp.resume();
+        });
       }
     });
     resp.exceptionHandler(this::onFailure);
@@ -175,6 +186,29 @@ final class HttpExchange implements Exchange {
         + ": " + bug.getClass().getSimpleName()), "error", ExchangeOutcome.Kind.BAD_ANSWER);
   }
 
+  /**
+   * stream_timeout once the stream's headers are in: Vert.x's idle timeout covers only the wait for
+   * them, and llama-server or vLLM send them at once, then may go silent. A stream we paused because
+   * the client is not reading is not a silent backend.
+   */
+  private void watchSilence(long delayMs) {
+    silenceTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
+      if (done) {
+        return;
+      }
+      long silent = System.currentTimeMillis() - lastDataAt;
+      if (paused || silent < idleMs) {
+        watchSilence(paused ? idleMs : idleMs - silent);
+        return;
+      }
+      timedOut(silence());
+    });
+  }
+
+  private String silence() {
+    return idleMs / 1000.0 + " s without data (stream_timeout)";
+  }
+
   private void sendHead() {
     if (!headSent) {
       headSent = true;
@@ -187,8 +221,7 @@ final class HttpExchange implements Exchange {
       return;
     }
     if (t instanceof TimeoutException) {
-      timedOut(sink.call().stream() ? d.streamTimeout().toSeconds() + " s without data (stream_timeout)"
-          : timeoutMs() / 1000.0 + " s (timeout)");
+      timedOut(sink.call().stream() ? silence() : timeoutMs() / 1000.0 + " s (timeout)");
       return;
     }
     if (!answered && attempt <= retries && isStaleConnection(t)) {
@@ -253,6 +286,7 @@ final class HttpExchange implements Exchange {
   private void finish() {
     done = true;
     vertx.cancelTimer(deadlineTimer);
+    vertx.cancelTimer(silenceTimer);
     sendHead();
     sink.end(acct.meta("ok"));
     onDone.accept(new ExchangeOutcome(ExchangeOutcome.Kind.OK, null));
@@ -260,6 +294,7 @@ final class HttpExchange implements Exchange {
 
   private void abortUpstream() {
     vertx.cancelTimer(deadlineTimer);
+    vertx.cancelTimer(silenceTimer);
     if (request != null) {
       request.reset();
     }
