@@ -80,10 +80,13 @@ public final class ApiVerticle extends VerticleBase {
         model -> config.current().router().fallbacks().getOrDefault(model, java.util.List.of()));
     Auth auth = new Auth(config);
 
-    // Public, like LiteLLM's: probes must not need the key.
-    router.get("/health/liveliness").handler(health::liveliness);
-    router.get("/health/liveness").handler(health::liveliness);
-    router.get("/health/readiness").handler(health::readiness);
+    // Public, like LiteLLM's: probes must not need the key (uptime checkers send HEAD, browsers OPTIONS).
+    for (String path : new String[] {"/health/liveliness", "/health/liveness", "/health/readiness"}) {
+      Handler<RoutingContext> h = path.endsWith("readiness") ? health::readiness : health::liveliness;
+      router.get(path).handler(h);
+      router.head(path).handler(h);
+      router.options(path).handler(ctx -> ctx.response().putHeader("allow", "GET, HEAD, OPTIONS").end());
+    }
     api.publicRoutes().forEach(r -> r.accept(router));
 
     router.route().handler(auth);
