@@ -90,6 +90,7 @@ public final class ApiVerticle extends VerticleBase {
     api.publicRoutes().forEach(r -> r.accept(router));
 
     router.route().handler(auth);
+    router.post().handler(ApiVerticle::bodyIsJson);
     api.protectedRoutes().forEach(r -> r.accept(router));
     for (String prefix : new String[] {"", "/v1"}) {
       router.get(prefix + "/models").handler(models::list);
@@ -120,6 +121,19 @@ public final class ApiVerticle extends VerticleBase {
         "/engines/:model" + path, "/v1/openai/deployments/:model" + path, "/v1/engines/:model" + path}) {
       router.post(p).handler(body).handler(h);
     }
+  }
+
+  /**
+   * The body is JSON whatever its label, as LiteLLM reads it: {@code curl -d} without a Content-Type
+   * says form-urlencoded. Left so, BodyHandler would have it decoded as a form, whose limits answer a
+   * plain-text 400 for anything above 1 KB.
+   */
+  private static void bodyIsJson(RoutingContext ctx) {
+    String type = ctx.request().getHeader("content-type");
+    if (type != null && !type.regionMatches(true, 0, "application/json", 0, 16)) {
+      ctx.request().headers().set("content-type", "application/json");
+    }
+    ctx.next();
   }
 
   private void internalError(RoutingContext ctx) {
