@@ -109,6 +109,9 @@ public final class ApiVerticle extends VerticleBase {
         + s.maxBodyBytes() + " bytes (switchboard_settings.max_body_size_mb)", "invalid_request_error", null)));
     router.errorHandler(405, ctx -> Responses.error(ctx, new OpenAiError(405, "Method not allowed: "
         + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error", null)));
+    // Vert.x's own 400s (a path with a broken %-escape, ...): our shape, and no stack trace in the log.
+    router.errorHandler(400, ctx -> Responses.error(ctx, OpenAiError.badRequest("Malformed request: "
+        + ctx.request().method() + " " + ctx.request().uri(), null)));
     router.errorHandler(500, this::internalError);
     return router;
   }
