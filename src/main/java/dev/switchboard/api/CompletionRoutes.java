@@ -100,6 +100,8 @@ final class CompletionRoutes {
     final List<String> chain;
     int index = -1;
     ResponseRelay current;
+    /** Why the previous model in the chain failed: what the client hears if no fallback answers. */
+    OpenAiError lastError;
 
     Attempts(RoutingContext ctx, Endpoint endpoint, String requestId, JsonObject body, boolean stream, long startedAt,
              List<String> chain) {
@@ -123,9 +125,10 @@ final class CompletionRoutes {
       if (index > 0) {
         ctx.response().putHeader("x-litellm-attempted-fallbacks", String.valueOf(index));
         if (catalog.find(model).isEmpty()) {
-          current = null;
-          failOver(OpenAiError.badRequest(endpoint.path() + ": Invalid model name passed in model=" + model
-              + " (a fallback). Call `/v1/models` to view available models for your key.", "model"));
+          current = null; // not a model: skipped, as LiteLLM does; the real failure stays the answer
+          if (!tryNext(lastError)) {
+            fail(ctx, lastError, requestId, chain.get(0), startedAt);
+          }
           return;
         }
       }
@@ -145,14 +148,9 @@ final class CompletionRoutes {
       if (!retryable || index + 1 >= chain.size() || ctx.response().closed()) {
         return false;
       }
+      lastError = error;
       next();
       return true;
-    }
-
-    private void failOver(OpenAiError error) {
-      if (!tryNext(error)) {
-        fail(ctx, error, requestId, chain.get(index), startedAt);
-      }
     }
   }
 
