@@ -3,6 +3,7 @@ package dev.switchboard.backend;
 import dev.switchboard.bus.OpenAiError;
 import dev.switchboard.bus.StreamSink;
 import dev.switchboard.config.ModelDeployment;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -100,6 +101,12 @@ final class HttpExchange implements Exchange {
         .setIdleTimeout(idleMs);
     client.request(options)
         .compose(req -> {
+          if (done) {
+            // Given up (client gone, timeout) while the connection was being made: never start a
+            // generation nobody will read.
+            req.reset();
+            return Future.failedFuture(new java.util.concurrent.CancellationException("call ended before sending"));
+          }
           request = req;
           return req.send(up.body());
         })
