@@ -104,7 +104,7 @@ final class HttpExchange implements Exchange {
           if (done) {
             // Given up (client gone, timeout) while the connection was being made: never start a
             // generation nobody will read.
-            req.reset();
+            req.exceptionHandler(ourOwnReset -> { }).reset();
             return Future.failedFuture(new java.util.concurrent.CancellationException("call ended before sending"));
           }
           request = req;
