@@ -90,13 +90,17 @@ public final class ApiVerticle extends VerticleBase {
         model -> config.current().router().fallbacks().getOrDefault(model, java.util.List.of()));
     Auth auth = new Auth(config, api.requestLog());
 
-    // Public, like LiteLLM's: probes must not need the key.
-    router.get("/health/liveliness").handler(health::liveliness);
-    router.get("/health/liveness").handler(health::liveliness);
-    router.get("/health/readiness").handler(health::readiness);
+    // Public, like LiteLLM's: probes must not need the key (uptime checkers send HEAD, browsers OPTIONS).
+    for (String path : new String[] {"/health/liveliness", "/health/liveness", "/health/readiness"}) {
+      Handler<RoutingContext> h = path.endsWith("readiness") ? health::readiness : health::liveliness;
+      router.get(path).handler(h);
+      router.head(path).handler(h);
+      router.options(path).handler(ctx -> ctx.response().putHeader("allow", "GET, HEAD, OPTIONS").end());
+    }
     api.publicRoutes().forEach(r -> r.accept(router));
 
     router.route().handler(auth);
+    router.post().handler(ApiVerticle::bodyIsJson);
     api.protectedRoutes().forEach(r -> r.accept(router));
     for (String prefix : new String[] {"", "/v1"}) {
       router.get(prefix + "/models").handler(models::list);
@@ -115,6 +119,9 @@ public final class ApiVerticle extends VerticleBase {
         + s.maxBodyBytes() + " bytes (switchboard_settings.max_body_size_mb)", "invalid_request_error", null)));
     router.errorHandler(405, ctx -> Responses.error(ctx, new OpenAiError(405, "Method not allowed: "
         + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error", null)));
+    // Vert.x's own 400s (a path with a broken %-escape, ...): our shape, and no stack trace in the log.
+    router.errorHandler(400, ctx -> Responses.error(ctx, OpenAiError.badRequest("Malformed request: "
+        + ctx.request().method() + " " + ctx.request().uri(), null)));
     router.errorHandler(500, this::internalError);
     return router;
   }
@@ -127,6 +134,19 @@ public final class ApiVerticle extends VerticleBase {
         "/engines/:model" + path, "/v1/openai/deployments/:model" + path, "/v1/engines/:model" + path}) {
       router.post(p).handler(body).handler(h);
     }
+  }
+
+  /**
+   * The body is JSON whatever its label, as LiteLLM reads it: {@code curl -d} without a Content-Type
+   * says form-urlencoded. Left so, BodyHandler would have it decoded as a form, whose limits answer a
+   * plain-text 400 for anything above 1 KB.
+   */
+  private static void bodyIsJson(RoutingContext ctx) {
+    String type = ctx.request().getHeader("content-type");
+    if (type != null && !type.regionMatches(true, 0, "application/json", 0, 16)) {
+      ctx.request().headers().set("content-type", "application/json");
+    }
+    ctx.next();
   }
 
   private void internalError(RoutingContext ctx) {

@@ -116,6 +116,8 @@ final class CompletionRoutes {
     int index = -1;
     int sameModelRetries;
     ResponseRelay current;
+    /** Why the previous model in the chain failed: what the client hears if no fallback answers. */
+    OpenAiError lastError;
 
     Attempts(RoutingContext ctx, Endpoint endpoint, String requestId, JsonObject body, boolean stream, long startedAt,
              List<String> chain) {
@@ -143,9 +145,10 @@ final class CompletionRoutes {
       if (index > 0) {
         ctx.response().putHeader("x-litellm-attempted-fallbacks", String.valueOf(index));
         if (catalog.find(model).isEmpty()) {
-          current = null;
-          failOver(OpenAiError.badRequest(endpoint.path() + ": Invalid model name passed in model=" + model
-              + " (a fallback). Call `/v1/models` to view available models for your key.", "model"));
+          current = null; // not a model: skipped, as LiteLLM does; the real failure stays the answer
+          if (!tryNext(lastError)) {
+            fail(ctx, lastError, requestId, chain.get(0), stream, startedAt);
+          }
           return;
         }
       }
@@ -189,14 +192,9 @@ final class CompletionRoutes {
       if (!retryable || index + 1 >= chain.size() || ctx.response().closed()) {
         return false;
       }
+      lastError = error;
       next();
       return true;
-    }
-
-    private void failOver(OpenAiError error) {
-      if (!tryNext(error)) {
-        fail(ctx, error, requestId, chain.get(index), stream, startedAt);
-      }
     }
   }
 

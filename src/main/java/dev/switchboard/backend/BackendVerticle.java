@@ -55,6 +55,7 @@ public final class BackendVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> stateConsumer;
   private MessageConsumer<JsonObject> nodeStateConsumer;
   private long probeTimer = -1;
+  private boolean probing;
   private boolean stopping;
 
   public BackendVerticle(ModelDeployment deployment, SwitchboardSettings settings, GeneralSettings general,
@@ -158,7 +159,16 @@ public final class BackendVerticle extends VerticleBase {
     running.add(ex);
     queue.started();
     sink.onCancel(ex::cancel);
-    ex.start();
+    try {
+      ex.start();
+    } catch (RuntimeException bug) {
+      // A translator tripping over a request it did not expect is our bug; the client must still get an
+      // answer and the slot must come back, or a few such requests would block the model for good.
+      LOG.error("model {}: unexpected failure starting a call", d.modelName(), bug);
+      sink.error(OpenAiError.internal("Internal error in Switchboard (logged): " + bug.getClass().getSimpleName()),
+          null);
+      finished(ex, new ExchangeOutcome(ExchangeOutcome.Kind.CANCELLED, "internal error"));
+    }
   }
 
   private void finished(Exchange ex, ExchangeOutcome outcome) {
@@ -175,13 +185,17 @@ public final class BackendVerticle extends VerticleBase {
     }
   }
 
-  /** Passive detection: what real traffic runs into moves liveness at once. */
+  /**
+   * Passive detection: what real traffic runs into moves liveness. A refused connection is a down
+   * backend, at once. One request that timed out (perhaps on the client's own short timeout) or whose
+   * connection broke says less: the server may be up and serving everyone else, and turning them all
+   * away is LiteLLM's #41223. A probe, sent at once, decides.
+   */
   private void noteOutcome(ExchangeOutcome outcome) {
     switch (outcome.kind()) {
       case OK, CLIENT_ERROR, HTTP_ERROR, BAD_ANSWER -> setLiveness(Liveness.State.HEALTHY, "answered a request");
       case CONNECT_FAILED -> setLiveness(Liveness.State.UNHEALTHY, "connection refused");
-      case TIMEOUT -> setLiveness(Liveness.State.UNHEALTHY, "a request timed out");
-      case BACKEND_ERROR -> setLiveness(Liveness.State.UNHEALTHY, "connection lost while answering");
+      case TIMEOUT, BACKEND_ERROR -> probeNow();
       default -> {
       }
     }
@@ -189,15 +203,32 @@ public final class BackendVerticle extends VerticleBase {
 
   // ---- liveness ----
 
+  /** Probes now instead of at the next tick, unless a probe is on its way already. */
+  private void probeNow() {
+    if (probing || prober == null || stopping) {
+      return;
+    }
+    vertx.cancelTimer(probeTimer);
+    probeSoon(0);
+  }
+
   private void probeSoon(long delayMs) {
     if (stopping) {
       return;
     }
-    Runnable probe = () -> prober.probe(PROBE_TIMEOUT_MS).onComplete(ar -> {
-      Prober.Result r = ar.result();
-      setLiveness(r.healthy() ? Liveness.State.HEALTHY : Liveness.State.UNHEALTHY, r.healthy() ? "probe ok" : r.reason());
-      scheduleNextProbe();
-    });
+    Runnable probe = () -> {
+      probing = true;
+      prober.probe(PROBE_TIMEOUT_MS).onComplete(ar -> {
+        probing = false;
+        if (stopping) {
+          return; // the pool closes with the verticle: its failures say nothing about the backend
+        }
+        Prober.Result r = ar.result();
+        setLiveness(r.healthy() ? Liveness.State.HEALTHY : Liveness.State.UNHEALTHY,
+            r.healthy() ? "probe ok" : r.reason());
+        scheduleNextProbe();
+      });
+    };
     if (delayMs <= 0) {
       probe.run();
     } else {

@@ -3,6 +3,7 @@ package dev.switchboard.backend;
 import dev.switchboard.bus.OpenAiError;
 import dev.switchboard.bus.StreamSink;
 import dev.switchboard.config.ModelDeployment;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -24,6 +25,8 @@ import java.util.function.Consumer;
  */
 final class HttpExchange implements Exchange {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpExchange.class);
+
   /** Longest TCP connect: a refused connection fails at once anyway; this bounds a black hole. */
   private static final long MAX_CONNECT_MS = 5_000;
 
@@ -41,6 +44,9 @@ final class HttpExchange implements Exchange {
   private HttpClientRequest request;
   private boolean answered;
   private long deadlineTimer = -1;
+  private long silenceTimer = -1;
+  private long lastDataAt;
+  private boolean paused;
   private boolean headSent;
   private boolean done;
 
@@ -95,6 +101,12 @@ final class HttpExchange implements Exchange {
         .setIdleTimeout(idleMs);
     client.request(options)
         .compose(req -> {
+          if (done) {
+            // Given up (client gone, timeout) while the connection was being made: never start a
+            // generation nobody will read.
+            req.exceptionHandler(ourOwnReset -> { }).reset();
+            return Future.failedFuture(new java.util.concurrent.CancellationException("call ended before sending"));
+          }
           request = req;
           return req.send(up.body());
         })
@@ -140,13 +152,26 @@ final class HttpExchange implements Exchange {
     TranslationSink out = new Out();
     if (sink.call().stream()) {
       sendHead();
+      lastDataAt = System.currentTimeMillis();
+      watchSilence(idleMs);
     }
     resp.handler(chunk -> {
       acct.firstByte();
-      translator.onData(chunk, out);
+      lastDataAt = System.currentTimeMillis();
+      try {
+        translator.onData(chunk, out);
+      } catch (RuntimeException bug) {
+        translatorFailed(bug);
+        return;
+      }
       if (!done && sink.window() <= 0) {
         resp.pause();
-        sink.whenWritable(resp::resume);
+        paused = true;
+        sink.whenWritable(() -> {
+          paused = false;
+          lastDataAt = System.currentTimeMillis();
+          resp.resume();
+        });
       }
     });
     resp.exceptionHandler(this::onFailure);
@@ -154,11 +179,46 @@ final class HttpExchange implements Exchange {
       if (done) {
         return;
       }
-      translator.onEnd(out);
+      try {
+        translator.onEnd(out);
+      } catch (RuntimeException bug) {
+        translatorFailed(bug);
+        return;
+      }
       if (!done) {
         finish();
       }
     });
+  }
+
+  /** A translator that throws on an answer it did not expect (our bug) ends the call, never hangs it. */
+  private void translatorFailed(RuntimeException bug) {
+    LOG.error("model {}: unexpected failure reading the backend's answer", d.modelName(), bug);
+    fail(OpenAiError.internal("Internal error in Switchboard (logged) reading the answer of model=" + d.modelName()
+        + ": " + bug.getClass().getSimpleName()), "error", ExchangeOutcome.Kind.BAD_ANSWER);
+  }
+
+  /**
+   * stream_timeout once the stream's headers are in: Vert.x's idle timeout covers only the wait for
+   * them, and llama-server or vLLM send them at once, then may go silent. A stream we paused because
+   * the client is not reading is not a silent backend.
+   */
+  private void watchSilence(long delayMs) {
+    silenceTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
+      if (done) {
+        return;
+      }
+      long silent = System.currentTimeMillis() - lastDataAt;
+      if (paused || silent < idleMs) {
+        watchSilence(paused ? idleMs : idleMs - silent);
+        return;
+      }
+      timedOut(silence());
+    });
+  }
+
+  private String silence() {
+    return idleMs / 1000.0 + " s without data (stream_timeout)";
   }
 
   private void sendHead() {
@@ -173,8 +233,7 @@ final class HttpExchange implements Exchange {
       return;
     }
     if (t instanceof TimeoutException) {
-      timedOut(sink.call().stream() ? d.streamTimeout().toSeconds() + " s without data (stream_timeout)"
-          : timeoutMs() / 1000.0 + " s (timeout)");
+      timedOut(sink.call().stream() ? silence() : timeoutMs() / 1000.0 + " s (timeout)");
       return;
     }
     if (!answered && attempt <= retries && isStaleConnection(t)) {
@@ -239,6 +298,7 @@ final class HttpExchange implements Exchange {
   private void finish() {
     done = true;
     vertx.cancelTimer(deadlineTimer);
+    vertx.cancelTimer(silenceTimer);
     sendHead();
     sink.end(acct.meta("ok"));
     onDone.accept(new ExchangeOutcome(ExchangeOutcome.Kind.OK, null));
@@ -246,6 +306,7 @@ final class HttpExchange implements Exchange {
 
   private void abortUpstream() {
     vertx.cancelTimer(deadlineTimer);
+    vertx.cancelTimer(silenceTimer);
     if (request != null) {
       request.reset();
     }

@@ -36,8 +36,13 @@ final class JsonBodyRewriter implements ResponseTranslator {
     }
     JsonObject usage = json.getValue("usage") instanceof JsonObject u ? u : null;
     if (usage != null) {
-      out.usage(usage.getLong("prompt_tokens", 0L), usage.getLong("completion_tokens", 0L));
+      out.usage(count(usage, "prompt_tokens"), count(usage, "completion_tokens"));
     }
     out.emit(json.toBuffer());
+  }
+
+  /** A token count as the backend reported it; anything but a number counts as unknown (0). */
+  private static long count(JsonObject usage, String key) {
+    return usage.getValue(key) instanceof Number n ? n.longValue() : 0L;
   }
 }

@@ -123,7 +123,7 @@ final class MockExchange implements Exchange {
     last.put(chat ? "delta" : "text", chat ? new JsonObject() : "");
     send(chunk(id, object, created, call).put("choices", new JsonArray().add(last)));
     JsonObject options = call.body().getValue("stream_options") instanceof JsonObject o ? o : null;
-    if (options != null && options.getBoolean("include_usage", false)) {
+    if (options != null && Boolean.TRUE.equals(options.getValue("include_usage"))) {
       send(chunk(id, object, created, call).put("choices", new JsonArray()).put("usage", new JsonObject()
           .put("prompt_tokens", prompt).put("completion_tokens", completion).put("total_tokens", prompt + completion)));
     }

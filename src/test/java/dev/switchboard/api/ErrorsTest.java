@@ -165,4 +165,14 @@ class ErrorsTest {
     assertThat(resp.statusCode()).isEqualTo(404);
     error(resp);
   }
+
+  @Test
+  void aMalformedUrlIsA400InOpenAiShape() throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", sb.node().port())) {
+      s.getOutputStream().write(("GET /v1/models/%ZZ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TestNode.KEY
+          + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String resp = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(resp).startsWith("HTTP/1.1 400").contains("\"code\":\"400\"").contains("invalid_request_error");
+    }
+  }
 }

@@ -119,6 +119,21 @@ class ModelsAndAuthTest {
   }
 
   @Test
+  void healthProbesAnswerOptionsAndHeadWithoutAKey() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (String path : new String[] {"/health/liveliness", "/health/liveness", "/health/readiness"}) {
+      HttpResponse<Void> options = http.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create(sb.baseUrl() + path)).method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+          .build(), HttpResponse.BodyHandlers.discarding());
+      assertThat(options.statusCode()).as("OPTIONS " + path).isEqualTo(200);
+      assertThat(options.headers().firstValue("allow")).as(path).hasValue("GET, HEAD, OPTIONS");
+      HttpResponse<Void> head = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(sb.baseUrl() + path))
+          .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+      assertThat(head.statusCode()).as("HEAD " + path).isEqualTo(200);
+    }
+  }
+
+  @Test
   void noMasterKeyMeansOpen(Vertx vertx) {
     try (TestNode open = TestNode.start(vertx, """
         model_list:

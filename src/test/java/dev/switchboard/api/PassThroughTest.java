@@ -152,4 +152,22 @@ class PassThroughTest {
     lines.forEachRemaining(l -> rest.append(l).append('\n'));
     assertThat(rest.toString()).contains("\"content\":\"second\"").contains("data: [DONE]");
   }
+
+  @Test
+  void aJsonBodyLabelledAsAFormIsStillJson() throws Exception {
+    // curl -d @request.json without -H 'Content-Type: application/json' labels it form-urlencoded;
+    // LiteLLM reads the JSON anyway. Above 1 KB the form decoder used to answer a plain-text 400.
+    String content = "a=b&c ".repeat(2_000);
+    String body = new JsonObject().put("model", "qwen3-coder-llama").put("messages", new JsonArray()
+        .add(new JsonObject().put("role", "user").put("content", content))).encode();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (String type : new String[] {"application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"}) {
+      HttpResponse<String> resp = http.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create(sb.baseUrl() + "/v1/chat/completions"))
+          .header("Authorization", "Bearer " + TestNode.KEY).header("Content-Type", type)
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(resp.statusCode()).as(type + ": " + resp.body()).isEqualTo(200);
+      assertThat(backend.last().body().getJsonArray("messages").getJsonObject(0).getString("content")).isEqualTo(content);
+    }
+  }
 }

@@ -135,4 +135,18 @@ class ConcurrencyAndFallbackTest {
     assertThat(spare.received()).isEmpty();
     assertThat(gpu.received()).isEmpty();
   }
+
+  @Test
+  void aFallbackThatIsNoModelLeavesTheRealErrorStanding() {
+    // As LiteLLM: when the fallbacks fail too, the client learns why its own model failed.
+    HttpResponse<String> resp = sb.post("/v1/chat/completions",
+        CHAT.formatted("down-alone", ",\"fallbacks\":[\"no-such-model\"]"));
+    assertThat(resp.statusCode()).isEqualTo(503);
+    assertThat(new JsonObject(resp.body()).getJsonObject("error").getString("message")).contains("model=down-alone");
+
+    HttpResponse<String> next = sb.post("/v1/chat/completions",
+        CHAT.formatted("down-alone", ",\"fallbacks\":[\"no-such-model\", \"spare\"]"));
+    assertThat(next.statusCode()).as("the next fallback is still tried").isEqualTo(200);
+    assertThat(new JsonObject(next.body()).getString("model")).isEqualTo("spare");
+  }
 }

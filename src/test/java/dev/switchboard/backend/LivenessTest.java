@@ -127,4 +127,31 @@ class LivenessTest {
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(1000);
     assertThat(resp.body()).contains("partial").contains("data: {\"error\":").doesNotContain("[DONE]");
   }
+
+  @Test
+  void oneRequestThatTimesOutDoesNotTurnTheModelAwayForEveryoneElse(Vertx vertx) {
+    // LiteLLM #41223: a client's own short timeout cools down a healthy deployment. Here the backend is up
+    // and answering; one caller gave it 0.2 s for a 1 s answer.
+    up.behave((req, body) -> vertx.setTimer(1_000, id -> req.response().putHeader("content-type", "application/json")
+        .end(FakeOpenAiBackend.chatCompletion("up-model", "late").encode())));
+    HttpResponse<String> impatient = sb.post("/v1/chat/completions", CHAT.formatted("up", ",\"timeout\":0.2"));
+    assertThat(impatient.statusCode()).isEqualTo(408);
+    HttpResponse<String> next = sb.post("/v1/chat/completions", CHAT.formatted("up", ""));
+    assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+  }
+
+  @Test
+  void aStreamTheBackendCutDoesNotTurnAwayTheNextRequest() {
+    up.behave((req, body) -> {
+      req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+      req.response().write(FakeOpenAiBackend.chunk("up-model", "partial"));
+      req.connection().close();
+    });
+    assertThat(sb.post("/v1/chat/completions", CHAT.formatted("up", ",\"stream\":true")).body())
+        .contains("data: {\"error\":");
+    up.behave((req, body) -> req.response().putHeader("content-type", "application/json")
+        .end(FakeOpenAiBackend.chatCompletion("up-model", "fine").encode()));
+    HttpResponse<String> next = sb.post("/v1/chat/completions", CHAT.formatted("up", ""));
+    assertThat(next.statusCode()).as("the server is up: one broken answer is not an outage").isEqualTo(200);
+  }
 }

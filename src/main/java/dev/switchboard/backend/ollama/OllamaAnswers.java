@@ -46,11 +46,11 @@ final class OllamaAnswers {
   }
 
   static long promptTokens(JsonObject line) {
-    return line.getLong("prompt_eval_count", 0L);
+    return line.getValue("prompt_eval_count") instanceof Number n ? n.longValue() : 0L;
   }
 
   static long completionTokens(JsonObject line) {
-    return line.getLong("eval_count", 0L);
+    return line.getValue("eval_count") instanceof Number n ? n.longValue() : 0L;
   }
 
   /** OpenAI's usage object from Ollama's counts. */

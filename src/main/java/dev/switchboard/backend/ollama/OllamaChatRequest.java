@@ -127,8 +127,10 @@ final class OllamaChatRequest {
   private static JsonArray toolCalls(JsonArray calls, String at, Map<String, String> toolNames) {
     JsonArray out = new JsonArray();
     for (int c = 0; c < calls.size(); c++) {
-      JsonObject call = calls.getJsonObject(c);
-      JsonObject fn = call.getJsonObject("function", new JsonObject());
+      if (!(calls.getValue(c) instanceof JsonObject call) || !(call.getValue("function") instanceof JsonObject fn)) {
+        throw OllamaOptions.bad(at + ".tool_calls[" + c + "]: must be {\"type\": \"function\", \"function\": "
+            + "{\"name\": ..., \"arguments\": ...}}", "messages");
+      }
       String name = fn.getString("name");
       if (call.getValue("id") instanceof String id && name != null) {
         toolNames.put(id, name);
@@ -157,7 +159,11 @@ final class OllamaChatRequest {
 
   /** {@code tools} (or legacy {@code functions}) as Ollama takes them, after {@code tool_choice}. */
   private static JsonArray tools(JsonObject req) {
-    JsonArray tools = req.getJsonArray("tools");
+    Object given = req.getValue("tools");
+    if (given != null && !(given instanceof JsonArray)) {
+      throw OllamaOptions.bad("tools: must be a list of tools", "tools");
+    }
+    JsonArray tools = (JsonArray) given;
     if (tools == null && req.getValue("functions") instanceof JsonArray fns) {
       tools = new JsonArray();
       for (Object f : fns) {
@@ -167,18 +173,25 @@ final class OllamaChatRequest {
     if (tools == null) {
       return null;
     }
+    for (int t = 0; t < tools.size(); t++) {
+      if (!(tools.getValue(t) instanceof JsonObject tool) || !(tool.getValue("function") instanceof JsonObject)) {
+        throw OllamaOptions.bad("tools[" + t + "]: must be {\"type\": \"function\", \"function\": {\"name\": ..., "
+            + "\"parameters\": ...}}", "tools");
+      }
+    }
     Object choice = req.getValue("tool_choice") != null ? req.getValue("tool_choice") : req.getValue("function_call");
     if ("none".equals(choice)) {
       return null;
     }
     String only = choice instanceof JsonObject c
-        ? c.getJsonObject("function", new JsonObject()).getString("name", c.getString("name")) : null;
+        ? (c.getValue("function") instanceof JsonObject fn ? fn.getString("name") : c.getString("name")) : null;
     if (only == null) {
       return tools;
     }
     JsonArray narrowed = new JsonArray();
-    for (Object t : tools) {
-      if (t instanceof JsonObject tool && only.equals(tool.getJsonObject("function", new JsonObject()).getString("name"))) {
+    for (int t = 0; t < tools.size(); t++) {
+      JsonObject tool = tools.getJsonObject(t);
+      if (only.equals(tool.getJsonObject("function").getString("name"))) {
         narrowed.add(tool);
       }
     }

@@ -93,8 +93,8 @@ final class OllamaOptions {
       return "json";
     }
     if ("json_schema".equals(type)) {
-      JsonObject js = ((JsonObject) responseFormat).getJsonObject("json_schema");
-      if (js != null && js.getValue("schema") instanceof JsonObject schema) {
+      Object js = ((JsonObject) responseFormat).getValue("json_schema");
+      if (js instanceof JsonObject j && j.getValue("schema") instanceof JsonObject schema) {
         return schema;
       }
       throw bad(where + "response_format: json_schema needs json_schema.schema (a JSON schema object)",
