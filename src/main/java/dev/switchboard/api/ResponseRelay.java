@@ -120,14 +120,18 @@ final class ResponseRelay implements FrameListener {
     if (firstDataAt == 0) {
       firstDataAt = System.currentTimeMillis();
     }
+    consumed++;
     if (!stream) {
+      // Credit only as the window runs low, like a stream: a JSON answer is mostly one DATA frame,
+      // and a credit per frame would cost a bus message (and a wake-up of the backend's event loop)
+      // per request for nothing.
       body.appendBuffer(data);
-      consumed++;
-      grant();
+      if (consumed >= Math.max(1, window / 2)) {
+        grant();
+      }
       return;
     }
     resp.write(data);
-    consumed++;
     if (resp.writeQueueFull()) {
       if (!waitingForDrain) {
         waitingForDrain = true;

@@ -4,17 +4,24 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
+
 /**
- * For a non-streamed answer: collects the body, re-stamps {@code model} with the client's name and
- * notes the usage. A body that is not a JSON object goes through unchanged.
+ * For a non-streamed answer: collects the body, re-stamps its top-level {@code model} with the
+ * client's name and notes the usage. Works on the bytes, like {@link SseRewriter}: the body is not
+ * parsed and re-encoded (that cost grows with the answer), only the small {@code usage} object is
+ * parsed. A body that is not a JSON object goes through unchanged.
  */
 final class JsonBodyRewriter implements ResponseTranslator {
 
-  private final String clientModel;
+  private static final byte[] MODEL_KEY = "\"model\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] USAGE_KEY = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
+
+  private final byte[] clientModel;
   private final Buffer body = Buffer.buffer();
 
   JsonBodyRewriter(String clientModelName) {
-    this.clientModel = clientModelName;
+    this.clientModel = JsonBytes.quoted(clientModelName);
   }
 
   @Override
@@ -24,21 +31,34 @@ final class JsonBodyRewriter implements ResponseTranslator {
 
   @Override
   public void onEnd(TranslationSink out) {
-    JsonObject json;
-    try {
-      json = new JsonObject(body);
-    } catch (DecodeException | ClassCastException notAnObject) {
+    byte[] b = body.getBytes();
+    noteUsage(b, out);
+    int value = JsonBytes.topLevelValueOf(b, 0, b.length, MODEL_KEY);
+    int valueEnd = value < 0 ? -1 : JsonBytes.endOfValue(b, value, b.length);
+    if (valueEnd < 0) {
       out.emit(body);
       return;
     }
-    if (json.containsKey("model")) {
-      json.put("model", clientModel);
+    Buffer restamped = Buffer.buffer(b.length + clientModel.length)
+        .appendBytes(b, 0, value).appendBytes(clientModel).appendBytes(b, valueEnd, b.length - valueEnd);
+    out.emit(restamped);
+  }
+
+  private static void noteUsage(byte[] b, TranslationSink out) {
+    int value = JsonBytes.topLevelValueOf(b, 0, b.length, USAGE_KEY);
+    if (value < 0 || b[value] != '{') {
+      return;
     }
-    JsonObject usage = json.getValue("usage") instanceof JsonObject u ? u : null;
-    if (usage != null) {
+    int end = JsonBytes.endOfValue(b, value, b.length);
+    if (end < 0) {
+      return;
+    }
+    try {
+      JsonObject usage = new JsonObject(Buffer.buffer(java.util.Arrays.copyOfRange(b, value, end)));
       out.usage(count(usage, "prompt_tokens"), count(usage, "completion_tokens"));
+    } catch (DecodeException notJson) {
+      // Not our business to fail an answer over accounting; the client gets the body as it was.
     }
-    out.emit(json.toBuffer());
   }
 
   /** A token count as the backend reported it; anything but a number counts as unknown (0). */

@@ -66,6 +66,86 @@ final class JsonBytes {
     return -1;
   }
 
+  /**
+   * The index of the value of {@code quotedKey} among the top-level keys of the JSON object in
+   * {@code b[from, to)}, or -1 (no such key, not an object, or malformed before it). Nested objects
+   * are skipped whole, so a {@code "model"} inside one cannot match.
+   */
+  static int topLevelValueOf(byte[] b, int from, int to, byte[] quotedKey) {
+    int i = skipSpace(b, from, to);
+    if (i >= to || b[i] != '{') {
+      return -1;
+    }
+    i = skipSpace(b, i + 1, to);
+    while (i < to && b[i] == '"') {
+      int keyEnd = endOfString(b, i, to);
+      if (keyEnd < 0) {
+        return -1;
+      }
+      int colon = skipSpace(b, keyEnd, to);
+      if (colon >= to || b[colon] != ':') {
+        return -1;
+      }
+      int value = skipSpace(b, colon + 1, to);
+      if (keyEnd - i == quotedKey.length && regionEquals(b, i, quotedKey)) {
+        return value < to ? value : -1;
+      }
+      int valueEnd = endOfValue(b, value, to);
+      if (valueEnd < 0) {
+        return -1;
+      }
+      i = skipSpace(b, valueEnd, to);
+      if (i >= to || b[i] != ',') {
+        return -1; // '}' (the key is not there) or malformed
+      }
+      i = skipSpace(b, i + 1, to);
+    }
+    return -1;
+  }
+
+  /** Index just past the JSON value starting at {@code start}, or -1 if it does not end before {@code to}. */
+  static int endOfValue(byte[] b, int start, int to) {
+    if (start >= to) {
+      return -1;
+    }
+    byte c = b[start];
+    if (c == '"') {
+      return endOfString(b, start, to);
+    }
+    if (c == '{' || c == '[') {
+      int depth = 0;
+      for (int i = start; i < to; i++) {
+        byte x = b[i];
+        if (x == '"') {
+          i = endOfString(b, i, to) - 1;
+          if (i < 0) {
+            return -1;
+          }
+        } else if (x == '{' || x == '[') {
+          depth++;
+        } else if ((x == '}' || x == ']') && --depth == 0) {
+          return i + 1;
+        }
+      }
+      return -1;
+    }
+    int i = start;
+    while (i < to && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\n'
+        && b[i] != '\r' && b[i] != '\t') {
+      i++;
+    }
+    return i == start ? -1 : i;
+  }
+
+  private static boolean regionEquals(byte[] b, int at, byte[] what) {
+    for (int k = 0; k < what.length; k++) {
+      if (b[at + k] != what[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static int skipSpace(byte[] b, int i, int to) {
     while (i < to && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r')) {
       i++;

@@ -29,6 +29,8 @@ public final class OpenAiCompatibleProvider implements Provider {
       "litellm_metadata", "api_base", "api_key", "drop_params", "caching", "context_window_fallbacks",
       "content_policy_fallbacks", "allowed_openai_params", "tags");
 
+  private static final java.util.Map<String, String> BASE_URLS = new java.util.concurrent.ConcurrentHashMap<>();
+
   @Override
   public UpstreamRequest toUpstream(Call call, ModelDeployment d) {
     JsonObject body = shallowCopyWithout(call.body(), PROXY_ONLY_KEYS).put("model", d.backendModel());
@@ -55,6 +57,11 @@ public final class OpenAiCompatibleProvider implements Provider {
 
   /** {@code api_base}, with {@code /v1} added when it has no path at all. */
   static String baseUrl(String apiBase) {
+    // Once per api_base, not per request (a URI parse): the set of api_bases is the config's.
+    return BASE_URLS.computeIfAbsent(apiBase, OpenAiCompatibleProvider::computeBaseUrl);
+  }
+
+  private static String computeBaseUrl(String apiBase) {
     String path = URI.create(apiBase).getRawPath();
     return path == null || path.isEmpty() || path.equals("/") ? stripSlash(apiBase) + "/v1" : stripSlash(apiBase);
   }

@@ -55,18 +55,21 @@ final class RequestMeters {
     String label = model != null && knownModel.test(model) ? model : OTHER;
     String status = String.valueOf(event.getInteger("status"));
     String outcome = event.getString("outcome");
-    Counter.builder("litellm_proxy_total_requests_metric")
+    ModelMeters m = byModel.computeIfAbsent(label, ModelMeters::new);
+    // Counters looked up once per label set, not built and registered again per request (a
+    // registry lookup with fresh Tags each time; it showed in the request path's profile).
+    m.requests.computeIfAbsent(status + ' ' + outcome, k -> Counter.builder("litellm_proxy_total_requests_metric")
         .description("Requests finished, by model, HTTP status and outcome")
         .tags("requested_model", label, "status_code", status, "outcome", outcome)
-        .register(registry).increment();
+        .register(registry)).increment();
     if (!outcome.equals("ok")) {
       String type = event.getString("error_type");
-      Counter.builder("litellm_proxy_failed_requests_metric")
+      String exceptionClass = type == null ? "" : type;
+      m.failures.computeIfAbsent(status + ' ' + exceptionClass, k -> Counter.builder("litellm_proxy_failed_requests_metric")
           .description("Requests that did not end well, by model, HTTP status and error type")
-          .tags("requested_model", label, "exception_status", status, "exception_class", type == null ? "" : type)
-          .register(registry).increment();
+          .tags("requested_model", label, "exception_status", status, "exception_class", exceptionClass)
+          .register(registry)).increment();
     }
-    ModelMeters m = byModel.computeIfAbsent(label, ModelMeters::new);
     m.latency.observe(event.getLong("latency_ms") / 1000.0);
     Long upstreamMs = event.getLong("upstream_ms");
     if (upstreamMs != null) {
@@ -96,6 +99,9 @@ final class RequestMeters {
     final Counter input;
     final Counter output;
     final Counter total;
+    /** By "status outcome" and "status error_type": a handful each, bounded like the labels. */
+    final Map<String, Counter> requests = new ConcurrentHashMap<>();
+    final Map<String, Counter> failures = new ConcurrentHashMap<>();
 
     ModelMeters(String model) {
       latency = RequestMeters.this.latency.labelValues(model);

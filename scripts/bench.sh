@@ -1,0 +1,415 @@
+#!/usr/bin/env bash
+# Benchmark: Switchboard next to a direct backend and a plain nginx proxy_pass hop, on 127.0.0.1 only.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+Usage: scripts/bench.sh [--quick] [--no-doc] [--doc FILE] [--keep]
+
+Measures what Switchboard adds on top of its backend, side by side with the backend reached
+directly ("direct") and through a plain nginx proxy_pass hop ("nginx"), everything on 127.0.0.1:
+
+  start-up      exec to the first answered chat completion (3 starts)
+  sequential    ~1000 requests at concurrency 1, per target, interleaved; p50/p99 minus direct
+  fixed rate    300 req/s on 16 connections, timed from each request's intended start
+                (no coordinated omission); p50/p99 minus direct, compared with nginx's
+  saturation    wrk at 32 and 256 connections; req/s as a ratio to the nginx hop
+  streaming     sequential 20-chunk streams (a chunk every 2 ms): added time to first chunk,
+                added total time, and how late each chunk arrives (coalescing shows here)
+  held streams  1000 concurrent 20-chunk streams held ~30 s on a slow backend (a chunk every
+                1.5 s), three times: all complete? p99 added chunk delay, RSS and live heap
+  memory        Switchboard's RSS idle (at start, after load) and peak under load
+
+Warm-up first, then rounds that alternate the targets, so the spread between rounds shows the
+noise. The load generator runs on CPU 0, the backends and proxies on CPU 1 (taskset), as the
+reference measurements in issue 9 did (BENCH_LOAD_CPU / BENCH_SERVER_CPU change that).
+Switchboard runs with the JVM flags scripts/run.sh uses (JAVA_OPTS overrides them).
+
+Prints a table, compares it with the targets and with the previous run recorded in the doc, and
+rewrites the generated part of docs/benchmarks.md (between its bench:results markers) with the
+figures, the machine's description and the date. About 6-7 minutes; --quick: about 1.5 minutes,
+short and noisy, for trying the script (the doc is then left alone unless --doc is given).
+
+Options:
+  --quick      short runs (fewer requests, 200 held streams of 6 s)
+  --no-doc     print only; do not touch the doc
+  --doc FILE   write to FILE instead of docs/benchmarks.md
+  --keep       keep the work directory (configs, logs, raw results) and print where it is
+
+Needs: java 17+ (with javac, jcmd, jstat), wrk, taskset, curl; nginx (optional: without it the
+nginx columns and ratios are left out and a Java fake backend answers the plain requests too);
+mvn only when target/switchboard.jar has to be built. Debian: apt-get install wrk nginx.
+
+Exit status: 0 measured (whether or not targets were met), 1 a step failed, 2 usage error or a
+missing tool.
+EOF
+}
+
+quick=""
+doc=""
+no_doc=""
+keep=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --quick) quick=1 ;;
+    --no-doc) no_doc=1 ;;
+    --doc) [[ $# -ge 2 ]] || { echo "bench: --doc needs a file (see --help)" >&2; exit 2; }; doc="$2"; shift ;;
+    --keep) keep=1 ;;
+    *) echo "bench: unknown argument: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jar="$repo_root/target/switchboard.jar"
+tools_src="$repo_root/scripts/bench"
+if [[ -z "$doc" && -z "$quick" ]]; then
+  doc="$repo_root/docs/benchmarks.md"
+fi
+[[ -n "$no_doc" ]] && doc=""
+[[ -z "$doc" || "$doc" == /* ]] || doc="$(pwd)/$doc"
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: FAIL: %s\n' "$*" >&2; exit 1; }
+
+# ---- tools ----
+need() {  # need TOOL HOW-TO-GET-IT
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "bench: FAIL: $1 is not installed or not on PATH ($2)" >&2
+    exit 2
+  fi
+}
+need java "Java 17 or newer, a JDK: apt-get install openjdk-17-jdk-headless"
+need javac "a JDK, not only a JRE: apt-get install openjdk-17-jdk-headless"
+need jcmd "a JDK, not only a JRE: apt-get install openjdk-17-jdk-headless"
+need jstat "a JDK, not only a JRE: apt-get install openjdk-17-jdk-headless"
+need wrk "apt-get install wrk"
+need taskset "apt-get install util-linux"
+need curl "apt-get install curl"
+have_nginx=""
+if command -v nginx >/dev/null 2>&1; then
+  have_nginx=1
+else
+  say "warning: nginx is not installed (apt-get install nginx): no nginx hop to compare with"
+fi
+
+load_cpu="${BENCH_LOAD_CPU:-0}"
+server_cpu="${BENCH_SERVER_CPU:-1}"
+if [[ "$(nproc)" -lt 2 && -z "${BENCH_SERVER_CPU:-}" ]]; then
+  say "warning: one CPU only: load generator and servers share it"
+  server_cpu="$load_cpu"
+fi
+on_load() { taskset -c "$load_cpu" "$@"; }
+
+# ---- the jar, as scripts/run.sh builds it ----
+if [[ ! -f "$jar" ]] || [[ -n "$(find "$repo_root/pom.xml" "$repo_root/src" -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+  need mvn "Maven, to build target/switchboard.jar: apt-get install maven"
+  say "building target/switchboard.jar (mvn -B -q package -DskipTests)..."
+  (cd "$repo_root" && mvn -B -q package -DskipTests) || die "the build failed"
+fi
+# Switchboard runs through scripts/run.sh: the JVM flags it recommends (JAVA_OPTS overrides them,
+# as there) and its class-data sharing archive (SWITCHBOARD_CDS=0 turns that off, as there).
+default_java_opts="$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' "$repo_root/scripts/run.sh")"
+sb_java_opts="${JAVA_OPTS-$default_java_opts}"
+
+# ---- work directory and cleanup: only what this script started, by pid ----
+work="$(mktemp -d "${TMPDIR:-/tmp}/switchboard-bench.XXXXXX")"
+pids=()
+cleanup() {
+  local pid
+  for pid in ${pids[@]+"${pids[@]}"}; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in ${pids[@]+"${pids[@]}"}; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  if [[ -n "$keep" ]]; then
+    say "work directory kept: $work"
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+results="$work/results.tsv"
+: >"$results"
+record() { printf '%s\t%s\n' "$1" "$2" >>"$results"; }
+
+say "compiling the load generator and the fake backend..."
+javac -nowarn -cp "$jar" -d "$work/classes" "$tools_src"/*.java || die "javac failed on $tools_src"
+cp_tools="$work/classes:$jar"
+loadgen() { on_load java -XX:+UseSerialGC -Xss512k -cp "$work/classes" LoadGen "$@"; }
+
+# CPU the rest of the machine uses, in % of all CPUs, over one second (before we start anything).
+busy_pct() {
+  local a b
+  read -r -a a < <(head -1 /proc/stat)
+  sleep 1
+  read -r -a b < <(head -1 /proc/stat)
+  local total=0 idle i
+  for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
+  idle=$(( b[4] - a[4] + b[5] - a[5] ))
+  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
+}
+record machine.busy_before_pct "$(busy_pct)"
+record machine.load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
+
+read -r p_direct p_nginx_backend p_nginx p_sb p_start < <(loadgen ports 5 | tr "\n" " "; echo)
+
+# ---- fake backends ----
+completion='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench-backend","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}'
+
+# Started without a wrapper function, so that $! is the server's own pid (taskset execs it).
+taskset -c "$server_cpu" java -XX:+UseSerialGC -cp "$cp_tools" FakeBackend "$p_direct" >"$work/fake-backend.log" 2>&1 &
+pids+=($!)
+
+wait_port() {  # wait_port PORT WHAT
+  for _ in $(seq 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  die "$2 did not listen on 127.0.0.1:$1 within 15 s (logs: $work)"
+}
+
+fast_backend="$p_direct"       # plain answers; nginx's static answer when there is nginx
+if [[ -n "$have_nginx" ]]; then
+  nginx_conf() {  # nginx_conf DIR SERVER-BLOCK
+    mkdir -p "$1"
+    cat >"$1/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $1/tmp;
+  proxy_temp_path $1/tmp;
+  keepalive_requests 10000000;
+  keepalive_timeout 75s;
+  server {
+    listen 127.0.0.1:$2;
+$3
+  }
+}
+EOF
+  }
+  # The fast backend: a fixed chat.completion, one worker.
+  nginx_conf "$work/nginx-backend" "$p_nginx_backend" \
+    "    location / { default_type application/json; return 200 '$completion'; }"
+  # The hop: plain proxy_pass (HTTP/1.0 upstream, a connection per request: nginx's default).
+  # Streams go to the Java backend with buffering off, the one directive SSE needs.
+  nginx_conf "$work/nginx-hop" "$p_nginx" \
+    "    location / { proxy_pass http://127.0.0.1:$p_nginx_backend; }
+    location /c { proxy_pass http://127.0.0.1:$p_direct; proxy_buffering off; }"
+  for d in nginx-backend nginx-hop; do
+    taskset -c "$server_cpu" nginx -p "$work/$d" -c "$work/$d/nginx.conf" -e "$work/$d/error.log" >"$work/$d.log" 2>&1 &
+    pids+=($!)
+  done
+  wait_port "$p_nginx_backend" "nginx (backend)"
+  wait_port "$p_nginx" "nginx (hop)"
+  fast_backend="$p_nginx_backend"
+fi
+wait_port "$p_direct" "the fake backend"
+
+# ---- Switchboard ----
+if [[ -n "$quick" ]]; then hold_chunks=4; hold_interval=1000; hold_streams=200; else hold_chunks=20; hold_interval=1500; hold_streams=1000; fi
+key="sk-bench"
+cat >"$work/switchboard.yaml" <<EOF
+model_list:
+  - model_name: fast
+    litellm_params: {model: openai/bench, api_base: "http://127.0.0.1:$fast_backend/v1", api_key: none}
+  - model_name: stream
+    litellm_params: {model: openai/bench, api_base: "http://127.0.0.1:$p_direct/c20i2/v1", api_key: none}
+  - model_name: slow
+    litellm_params: {model: openai/bench, api_base: "http://127.0.0.1:$p_direct/c${hold_chunks}i${hold_interval}/v1", api_key: none}
+general_settings:
+  master_key: $key
+  background_health_checks: false
+switchboard_settings:
+  shutdown_grace: 2
+EOF
+sb_cmd() {  # sb_cmd PORT: sets sb_argv, the command that runs Switchboard on CPU $server_cpu
+  sb_argv=(taskset -c "$server_cpu" "$repo_root/scripts/run.sh"
+    --config "$work/switchboard.yaml" --host 127.0.0.1 --port "$1")
+}
+url_direct="http://127.0.0.1:$fast_backend/v1/chat/completions"
+url_nginx="http://127.0.0.1:$p_nginx/v1/chat/completions"
+url_sb="http://127.0.0.1:$p_sb/v1/chat/completions"
+plain_targets=("direct=$url_direct")
+[[ -n "$have_nginx" ]] && plain_targets+=("nginx=$url_nginx")
+plain_targets+=("sb=$url_sb")
+
+say "start-up: 3 starts (after one not counted), exec to the first answered request..."
+sb_cmd "$p_start"
+# The first start is not counted: it warms the page cache, and writes run.sh's class-data sharing
+# archive when there is none yet (at its exit).
+loadgen startup --n 1 --url "http://127.0.0.1:$p_start/v1/chat/completions" --key "$key" \
+  --log "$work/switchboard-startup.log" -- "${sb_argv[@]}" >/dev/null || die "Switchboard does not start (log: $work/switchboard-startup.log)"
+loadgen startup --n 3 --url "http://127.0.0.1:$p_start/v1/chat/completions" --key "$key" \
+  --log "$work/switchboard-startup.log" -- "${sb_argv[@]}" >>"$results" || die "start-up measurement failed (log: $work/switchboard-startup.log)"
+
+sb_cmd "$p_sb"
+"${sb_argv[@]}" >"$work/switchboard.log" 2>&1 &
+sb_pid=$!   # taskset execs run.sh, which execs java: the same pid
+pids+=("$sb_pid")
+wait_port "$p_sb" "Switchboard"
+for _ in $(seq 100); do
+  code="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+    -d '{"model":"fast","messages":[{"role":"user","content":"ping"}]}' "$url_sb" || true)"
+  [[ "$code" == "200" ]] && break
+  sleep 0.1
+done
+[[ "$code" == "200" ]] || die "Switchboard does not answer (HTTP $code; log: $work/switchboard.log)"
+
+rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$sb_pid/status"; }
+# Peak RSS while a command runs (sampled every 200 ms): rss_peak KEY COMMAND...
+rss_peak() {
+  local keyname="$1"; shift
+  local peak_file="$work/peak.$keyname"
+  echo 0 >"$peak_file"
+  ( while :; do
+      r="$(rss_mb)"; p="$(cat "$peak_file")"
+      awk -v r="$r" -v p="$p" 'BEGIN { exit !(r > p) }' && echo "$r" >"$peak_file"
+      sleep 0.2
+    done ) &
+  local sampler=$!
+  "$@"
+  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+  record "$keyname" "$(cat "$peak_file")"
+}
+# Live heap: used heap right after a full GC (jstat, KB columns S0U S1U EU OU).
+live_heap_mb() {
+  jcmd "$sb_pid" GC.run >/dev/null
+  jstat -gc "$sb_pid" | awk 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+    NR == 2 { printf "%.1f", ($c["S0U"] + $c["S1U"] + $c["EU"] + $c["OU"]) / 1024 }'
+}
+sleep 1
+record rss.idle_start_mb "$(rss_mb)"
+
+wrk_lua="$work/post.lua"
+cat >"$wrk_lua" <<EOF
+wrk.method = "POST"
+wrk.body = '{"model":"fast","stream":false,"messages":[{"role":"user","content":"ping"}]}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $key"
+EOF
+# wrk_run KEY SUFFIX CONNECTIONS SECONDS URL: records KEY.rps$SUFFIX and KEY.errors$SUFFIX
+wrk_run() {
+  local out
+  out="$(on_load wrk -t1 -c"$3" -d"$4"s --timeout 10s -s "$wrk_lua" "$5")" || die "wrk failed against $5"
+  echo "$out" >>"$work/wrk.log"
+  record "$1.rps$2" "$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
+  record "$1.errors$2" "$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' <<<"$out")"
+}
+
+# CPU ticks the JIT compiler threads of a process have used so far.
+jit_ticks() {
+  local t n=0
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in
+      C1\ * | C2\ *) n=$(( n + $(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null || echo 0) )) ;;
+    esac
+  done
+  echo "$n"
+}
+# Warm-up: with one CPU, C2 keeps compiling for the better part of a minute under load, and figures
+# taken before it is done measure the compiler. So: 5 s slices of plain requests (wrk) and streams
+# until Switchboard's JIT threads used under 5 % of a CPU in a slice, at least 2 slices, at most 18.
+if [[ -n "$quick" ]]; then warm_max=2; else warm_max=18; fi
+say "warm-up: Switchboard until its JIT compiler is quiet (5 s slices, at most $(( warm_max * 5 )) s)..."
+warm_slices=0
+while :; do
+  j0="$(jit_ticks "$sb_pid")"
+  wrk_run warm.sb "" 32 5 "$url_sb"
+  loadgen stream --n 20 --rounds 1 --warmup 0 --model stream --key "$key" \
+    "sb=http://127.0.0.1:$p_sb/v1/chat/completions" >/dev/null
+  warm_slices=$(( warm_slices + 1 ))
+  jit=$(( $(jit_ticks "$sb_pid") - j0 ))   # ticks of 10 ms over a ~5.5 s slice
+  [[ "$warm_slices" -ge 2 && "$jit" -lt 28 ]] && break
+  [[ "$warm_slices" -ge "$warm_max" ]] && { say "warning: the JIT was still busy after the warm-up (${jit}0 ms in the last slice)"; break; }
+done
+record warm.slices "$warm_slices"
+record warm.jit_last_slice_ms "${jit}0"
+wrk_run warm.direct "" 32 3 "$url_direct"
+[[ -n "$have_nginx" ]] && wrk_run warm.nginx "" 32 3 "$url_nginx"
+sleep 2
+record rss.idle_warm_mb "$(rss_mb)"
+
+if [[ -n "$quick" ]]; then n_seq=300; rate_s=2; sat_s=2; rounds=2; n_stream=30; else n_seq=1000; rate_s=10; sat_s=5; rounds=3; n_stream=100; fi
+
+say "sequential: $n_seq requests x $rounds rounds per target, interleaved..."
+loadgen seq --n "$n_seq" --rounds "$rounds" --warmup 300 --model fast --key "$key" "${plain_targets[@]}" >>"$results"
+
+say "fixed rate: 300 req/s, ${rate_s} s x 2 rounds per target..."
+loadgen rate --rate 300 --seconds "$rate_s" --conns 16 --rounds 2 --model fast --key "$key" "${plain_targets[@]}" >>"$results"
+
+say "saturation: wrk at 32 and 256 connections, ${sat_s} s x 2 rounds per target..."
+sat_targets=(direct)
+[[ -n "$have_nginx" ]] && sat_targets+=(nginx)
+sat_targets+=(sb)
+saturation() {
+  local c r i t n=${#sat_targets[@]}
+  for c in 32 256; do
+    for r in 1 2; do
+      for (( i = 0; i < n; i++ )); do
+        t="${sat_targets[$(( (i + r) % n ))]}"
+        case "$t" in direct) u="$url_direct" ;; nginx) u="$url_nginx" ;; sb) u="$url_sb" ;; esac
+        wrk_run "sat.c$c.$t" "@r$r" "$c" "$sat_s" "$u"
+      done
+    done
+  done
+}
+rss_peak rss.saturation_peak_mb saturation
+
+say "streaming: $n_stream 20-chunk streams x 2 rounds per target, interleaved..."
+stream_targets=("direct=http://127.0.0.1:$p_direct/c20i2/v1/chat/completions")
+[[ -n "$have_nginx" ]] && stream_targets+=("nginx=http://127.0.0.1:$p_nginx/c20i2/v1/chat/completions")
+stream_targets+=("sb=http://127.0.0.1:$p_sb/v1/chat/completions")
+loadgen stream --n "$n_stream" --rounds 2 --warmup 20 --model stream --key "$key" "${stream_targets[@]}" >>"$results"
+
+hold_s=$(( hold_chunks * hold_interval / 1000 ))
+say "held streams: $hold_streams concurrent streams of ~${hold_s} s, Switchboard 3 times, then direct once..."
+record hold.heap_before_mb "$(live_heap_mb)"
+for r in 1 2 3; do
+  rss_peak "hold.rss_peak_mb@r$r" loadgen hold --streams "$hold_streams" --ramp-ms 3000 --label "@r$r" --model slow \
+    --key "$key" "sb=$url_sb" >>"$results"
+  sleep 2   # let the last streams' bookkeeping (keepalive maps, log queue) drain before counting
+  record "hold.heap_after_mb@r$r" "$(live_heap_mb)"
+done
+# The baseline last, when the backend has served as many streams as the runs above.
+loadgen hold --streams "$hold_streams" --ramp-ms 3000 --model slow --key "$key" \
+  "direct=http://127.0.0.1:$p_direct/c${hold_chunks}i${hold_interval}/v1/chat/completions" >>"$results"
+sleep 2
+record rss.idle_after_mb "$(rss_mb)"
+record hold.streams "$hold_streams"
+record hold.seconds "$hold_s"
+
+record machine.load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
+kill "$sb_pid" 2>/dev/null || true
+
+# ---- the report ----
+machine="$work/machine.txt"
+{
+  echo "date	$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "cpu	$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs"
+  echo "memory	$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
+  echo "kernel	$(uname -sr)"
+  echo "java	$(java -version 2>&1 | head -1)"
+  jsa="${jar%.jar}.jsa"
+  echo "switchboard_jvm	${sb_java_opts:-(none)}$( [[ "${SWITCHBOARD_CDS:-1}" != 0 && -f "$jsa" ]] && echo " + -XX:SharedArchiveFile (scripts/run.sh's CDS archive)")"
+  echo "nginx	$( [[ -n "$have_nginx" ]] && nginx -v 2>&1 | sed 's/^nginx version: //' || echo 'not installed')"
+  echo "wrk	$(wrk -v 2>&1 | head -1 | awk '{ print $1, $2 }')"
+  echo "commit	$(git -C "$repo_root" rev-parse --short HEAD 2>/dev/null || echo unknown)$( [[ -n "$(git -C "$repo_root" status --porcelain -- src pom.xml scripts/run.sh 2>/dev/null)" ]] && echo ' (with uncommitted changes)')"
+  echo "pinning	load generator on CPU $load_cpu, backends and proxies on CPU $server_cpu"
+  echo "mode	$( [[ -n "$quick" ]] && echo quick || echo full)"
+} >"$machine"
+report_args=("$results" "$machine")
+[[ -n "$doc" ]] && report_args+=(--doc "$doc")
+java -cp "$work/classes" Report "${report_args[@]}" || die "the report failed (raw results: $results)"
+[[ -n "$doc" ]] && say "figures written to $doc"
+exit 0

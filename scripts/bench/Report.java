@@ -1,0 +1,403 @@
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Turns scripts/bench.sh's raw figures into the summary table: printed, compared with issue 9's
+ * targets and with the previous run, and written between the bench:results markers of the doc.
+ *
+ * <p>Usage: {@code Report RESULTS.tsv MACHINE.tsv [--doc FILE]}. Raw keys: {@code name<TAB>value}, a
+ * {@code @rN} suffix for one round's figure (see LoadGen). Every figure is computed from the pooled
+ * samples and again per round; the spread over rounds is the in-run noise.
+ */
+public final class Report {
+
+  static final String BEGIN = "<!-- bench:results:begin";
+  static final String END = "<!-- bench:results:end -->";
+  static final String DATA = "<!-- bench:data";
+
+  private final Map<String, String> raw = new LinkedHashMap<>();
+  private final Map<String, String> machine = new LinkedHashMap<>();
+  private final List<Row> rows = new ArrayList<>();
+  private final boolean nginx;
+
+  /** One line of the table. {@code met}: null when there is no target. */
+  record Row(String key, String label, String unit, double value, double lo, double hi, String target, Boolean met) {
+  }
+
+  private Report(Path results, Path machineFile) throws IOException {
+    read(results, raw);
+    read(machineFile, machine);
+    nginx = raw.keySet().stream().anyMatch(k -> k.startsWith("seq.nginx."));
+  }
+
+  private static void read(Path p, Map<String, String> into) throws IOException {
+    for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
+      int tab = line.indexOf('\t');
+      if (tab > 0) {
+        into.put(line.substring(0, tab).trim(), line.substring(tab + 1).trim());
+      }
+    }
+  }
+
+  public static void main(String[] args) throws IOException {
+    Report r = new Report(Path.of(args[0]), Path.of(args[1]));
+    r.build();
+    Path doc = args.length >= 4 && args[2].equals("--doc") ? Path.of(args[3]) : null;
+    Map<String, Double> previous = doc != null && Files.exists(doc) ? previousData(Files.readString(doc)) : Map.of();
+    String previousDate = doc != null && Files.exists(doc) ? previousDate(Files.readString(doc)) : null;
+    System.out.println();
+    System.out.print(r.table(previous, previousDate, false));
+    if (doc != null) {
+      r.write(doc, previous, previousDate);
+    }
+  }
+
+  // ---- figures ----
+
+  private double v(String key) {
+    String s = raw.get(key);
+    if (s == null || s.isEmpty()) {
+      return Double.NaN;
+    }
+    try {
+      return Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
+
+  /** How many rounds some key was measured in ({@code key@r1}, {@code key@r2}, ...). */
+  private int rounds(String key) {
+    int n = 0;
+    while (raw.containsKey(key + "@r" + (n + 1))) {
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * A figure computed by {@code f} from a key lookup, pooled ({@code ""}) and per round
+   * ({@code "@rN"}); rounds are counted on {@code probe}.
+   */
+  private void add(String key, String label, String unit, String probe, Function<Function<String, Double>, Double> f,
+                   String target, Function<Double, Boolean> check) {
+    double value = f.apply(k -> v(k));
+    double lo = Double.NaN;
+    double hi = Double.NaN;
+    int n = rounds(probe);
+    for (int r = 1; r <= n; r++) {
+      String suffix = "@r" + r;
+      double x = f.apply(k -> v(k + suffix));
+      if (!Double.isNaN(x)) {
+        lo = Double.isNaN(lo) ? x : Math.min(lo, x);
+        hi = Double.isNaN(hi) ? x : Math.max(hi, x);
+      }
+    }
+    if (Double.isNaN(value) && n > 0) {
+      double sum = 0;
+      for (int r = 1; r <= n; r++) {
+        String suffix = "@r" + r;
+        sum += f.apply(k -> v(k + suffix));
+      }
+      value = sum / n;
+    }
+    Boolean met = check == null || Double.isNaN(value) ? null : check.apply(value);
+    rows.add(new Row(key, label, unit, value, lo, hi, target, met));
+  }
+
+  private void build() {
+    add("startup_ms", "Start to first served request", "ms", "startup.ms", g -> g.apply("startup.ms"),
+        "≤ 1500", x -> x <= 1500);
+    add("seq_p50_added_us", "Sequential, added p50", "µs", "seq.sb.p50_us",
+        g -> g.apply("seq.sb.p50_us") - g.apply("seq.direct.p50_us"), "≤ 300", x -> x <= 300);
+    add("seq_p99_added_us", "Sequential, added p99", "µs", "seq.sb.p99_us",
+        g -> g.apply("seq.sb.p99_us") - g.apply("seq.direct.p99_us"), null, null);
+    if (nginx) {
+      add("seq_nginx_p50_added_us", "Sequential, nginx hop's added p50", "µs", "seq.nginx.p50_us",
+          g -> g.apply("seq.nginx.p50_us") - g.apply("seq.direct.p50_us"), null, null);
+    }
+    double rateNginxP50 = v("rate.nginx.p50_us") - v("rate.direct.p50_us");
+    double rateNginxP99 = v("rate.nginx.p99_us") - v("rate.direct.p99_us");
+    add("rate_p50_added_us", "300 req/s, added p50", "µs", "rate.sb.p50_us",
+        g -> g.apply("rate.sb.p50_us") - g.apply("rate.direct.p50_us"),
+        nginx ? "≤ 2× nginx's (" + fmt(2 * rateNginxP50) + ")" : null,
+        nginx ? x -> x <= 2 * Math.max(rateNginxP50, 0) : null);
+    add("rate_p99_added_us", "300 req/s, added p99", "µs", "rate.sb.p99_us",
+        g -> g.apply("rate.sb.p99_us") - g.apply("rate.direct.p99_us"),
+        nginx ? "≤ 3× nginx's (" + fmt(3 * rateNginxP99) + ")" : null,
+        nginx ? x -> x <= 3 * Math.max(rateNginxP99, 0) : null);
+    if (nginx) {
+      add("rate_nginx_p50_added_us", "300 req/s, nginx hop's added p50", "µs", "rate.nginx.p50_us",
+          g -> g.apply("rate.nginx.p50_us") - g.apply("rate.direct.p50_us"), null, null);
+      add("rate_nginx_p99_added_us", "300 req/s, nginx hop's added p99", "µs", "rate.nginx.p99_us",
+          g -> g.apply("rate.nginx.p99_us") - g.apply("rate.direct.p99_us"), null, null);
+    }
+    for (int c : new int[] {32, 256}) {
+      add("sat_c" + c + "_rps", "Saturation, " + c + " connections", "req/s", "sat.c" + c + ".sb.rps",
+          g -> g.apply("sat.c" + c + ".sb.rps"), null, null);
+      if (nginx) {
+        double bar = c == 32 ? 0.8 : 0.5;
+        add("sat_c" + c + "_vs_nginx", "Saturation, " + c + " connections, ÷ nginx hop", "×", "sat.c" + c + ".sb.rps",
+            g -> g.apply("sat.c" + c + ".sb.rps") / g.apply("sat.c" + c + ".nginx.rps"), "≥ " + bar, x -> x >= bar);
+      }
+      add("sat_c" + c + "_vs_direct", "Saturation, " + c + " connections, ÷ direct", "×", "sat.c" + c + ".sb.rps",
+          g -> g.apply("sat.c" + c + ".sb.rps") / g.apply("sat.c" + c + ".direct.rps"), null, null);
+    }
+    add("stream_ttfc_p50_added_us", "Stream, added time to first chunk p50", "µs", "stream.sb.ttfc_p50_us",
+        g -> g.apply("stream.sb.ttfc_p50_us") - g.apply("stream.direct.ttfc_p50_us"), "≤ 500", x -> x <= 500);
+    add("stream_ttfc_p99_added_us", "Stream, added time to first chunk p99", "µs", "stream.sb.ttfc_p99_us",
+        g -> g.apply("stream.sb.ttfc_p99_us") - g.apply("stream.direct.ttfc_p99_us"), null, null);
+    add("stream_total_p50_added_us", "Stream of 20 chunks, added total p50", "µs", "stream.sb.total_p50_us",
+        g -> g.apply("stream.sb.total_p50_us") - g.apply("stream.direct.total_p50_us"), null, null);
+    add("stream_chunk_p50_added_us", "Stream, added delay of each chunk p50", "µs", "stream.sb.chunk_p50_us",
+        g -> g.apply("stream.sb.chunk_p50_us") - g.apply("stream.direct.chunk_p50_us"),
+        "≤ 500 (flushed as it arrives)", x -> x <= 500);
+    add("stream_chunk_p99_added_us", "Stream, added delay of each chunk p99", "µs", "stream.sb.chunk_p99_us",
+        g -> g.apply("stream.sb.chunk_p99_us") - g.apply("stream.direct.chunk_p99_us"),
+        "< 2000 (the chunk interval)", x -> x < 2000);
+    double streams = v("hold.streams");
+    add("hold_complete_pct", "Held streams: complete (worst of 3 runs)", "%", "hold.sb.completed",
+        g -> 100.0 * minOverRounds("hold.sb.completed") / streams, "100", x -> x >= 100);
+    add("hold_chunk_p99_added_us", "Held streams: added chunk delay p99", "µs", "hold.sb.chunk_p99_us",
+        g -> g.apply("hold.sb.chunk_p99_us") - v("hold.direct.chunk_p99_us"), null, null);
+    add("hold_ttfc_p99_added_us", "Held streams: added time to first chunk p99", "µs", "hold.sb.ttfc_p99_us",
+        g -> g.apply("hold.sb.ttfc_p99_us") - v("hold.direct.ttfc_p99_us"), null, null);
+    add("hold_rss_peak_mb", "Held streams: Switchboard's peak RSS (worst run)", "MB", "hold.rss_peak_mb",
+        g -> g.apply("hold.rss_peak_mb"), "≤ 256", x -> x <= 256);
+    worstOfRounds();
+    add("hold_heap_after_mb", "Held streams: live heap after each run (largest)", "MB", "hold.heap_after_mb",
+        g -> g.apply("hold.heap_after_mb"), "flat (run 3 ≤ run 1 + 10%)",
+        x -> v("hold.heap_after_mb@r3") <= 1.1 * v("hold.heap_after_mb@r1") + 0.5);
+    worstOfRounds();
+    add("rss_idle_start_mb", "RSS idle, just started", "MB", "rss.idle_start_mb", g -> g.apply("rss.idle_start_mb"),
+        null, null);
+    add("rss_idle_warm_mb", "RSS idle, after warm-up", "MB", "rss.idle_warm_mb", g -> g.apply("rss.idle_warm_mb"),
+        null, null);
+    add("rss_saturation_mb", "RSS peak under saturation (256 connections)", "MB", "rss.saturation_peak_mb",
+        g -> g.apply("rss.saturation_peak_mb"), null, null);
+    add("rss_idle_after_mb", "RSS idle, after all the load", "MB", "rss.idle_after_mb",
+        g -> g.apply("rss.idle_after_mb"), null, null);
+  }
+
+  /** The last row shows its largest round instead of the mean of its rounds. */
+  private void worstOfRounds() {
+    Row r = rows.remove(rows.size() - 1);
+    Boolean met = r.met();
+    if (met != null && !Double.isNaN(r.hi()) && r.key().equals("hold_rss_peak_mb")) {
+      met = r.hi() <= 256;
+    }
+    rows.add(new Row(r.key(), r.label(), r.unit(), Double.isNaN(r.hi()) ? r.value() : r.hi(), r.lo(), r.hi(),
+        r.target(), met));
+  }
+
+  private double minOverRounds(String key) {
+    int n = rounds(key);
+    double m = Double.NaN;
+    for (int r = 1; r <= n; r++) {
+      double x = v(key + "@r" + r);
+      m = Double.isNaN(m) ? x : Math.min(m, x);
+    }
+    return m;
+  }
+
+  // ---- output ----
+
+  static String fmt(double x) {
+    if (Double.isNaN(x)) {
+      return "–";
+    }
+    double a = Math.abs(x);
+    if (a >= 1000) {
+      return String.format(Locale.ROOT, "%,.0f", x);
+    }
+    if (a >= 100) {
+      return String.format(Locale.ROOT, "%.0f", x);
+    }
+    if (a >= 10) {
+      return String.format(Locale.ROOT, "%.1f", x);
+    }
+    return String.format(Locale.ROOT, "%.2f", x);
+  }
+
+  private String table(Map<String, Double> previous, String previousDate, boolean markdown) {
+    List<String[]> lines = new ArrayList<>();
+    boolean withPrevious = !previous.isEmpty();
+    List<String> head = new ArrayList<>(List.of("Figure", "Unit", "This run", "Rounds (min–max)"));
+    if (withPrevious) {
+      head.add("Previous run");
+    }
+    head.add("Target");
+    head.add("Met");
+    lines.add(head.toArray(new String[0]));
+    for (Row r : rows) {
+      List<String> l = new ArrayList<>(List.of(r.label(), r.unit(), fmt(r.value()),
+          Double.isNaN(r.lo()) ? "" : fmt(r.lo()) + " – " + fmt(r.hi())));
+      if (withPrevious) {
+        l.add(previous.containsKey(r.key()) ? fmt(previous.get(r.key())) : "");
+      }
+      l.add(r.target() == null ? "" : r.target());
+      l.add(r.met() == null ? "" : r.met() ? "yes" : "**NO**");
+      lines.add(l.toArray(new String[0]));
+    }
+    StringBuilder sb = new StringBuilder();
+    if (markdown) {
+      for (int i = 0; i < lines.size(); i++) {
+        sb.append("| ").append(String.join(" | ", lines.get(i))).append(" |\n");
+        if (i == 0) {
+          sb.append("|").append("---|".repeat(lines.get(0).length)).append("\n");
+        }
+      }
+      return sb.toString();
+    }
+    int[] w = new int[lines.get(0).length];
+    for (String[] l : lines) {
+      for (int i = 0; i < l.length; i++) {
+        w[i] = Math.max(w[i], l[i].replace("**", "").length());
+      }
+    }
+    for (String[] l : lines) {
+      for (int i = 0; i < l.length; i++) {
+        String cell = l[i].replace("**", "");
+        sb.append(i == 0 ? "" : "  ").append(cell).append(" ".repeat(w[i] - cell.length()));
+      }
+      sb.append('\n');
+    }
+    if (withPrevious && previousDate != null) {
+      sb.append("(previous run: ").append(previousDate).append(")\n");
+    }
+    return sb.toString();
+  }
+
+  /** The per-target figures the summary is computed from. */
+  private String perTarget() {
+    List<String> targets = new ArrayList<>(List.of("direct"));
+    if (nginx) {
+      targets.add("nginx");
+    }
+    targets.add("sb");
+    StringBuilder sb = new StringBuilder();
+    sb.append("| Measurement | ").append(String.join(" | ", targets.stream()
+        .map(t -> t.equals("sb") ? "Switchboard" : t).toList())).append(" |\n");
+    sb.append("|---|").append("---|".repeat(targets.size())).append("\n");
+    String[][] what = {
+        {"seq", "p50_us", "Sequential p50 (µs)"}, {"seq", "p99_us", "Sequential p99 (µs)"},
+        {"rate", "p50_us", "300 req/s p50 (µs)"}, {"rate", "p99_us", "300 req/s p99 (µs)"},
+        {"rate", "p999_us", "300 req/s p99.9 (µs)"},
+        {"sat.c32", "rps", "wrk, 32 connections (req/s)"}, {"sat.c256", "rps", "wrk, 256 connections (req/s)"},
+        {"stream", "ttfc_p50_us", "Stream: first chunk p50 (µs)"}, {"stream", "total_p50_us", "Stream: total p50 (µs)"},
+        {"stream", "chunk_p50_us", "Stream: chunk delay p50 (µs)"}, {"stream", "chunk_p99_us", "Stream: chunk delay p99 (µs)"},
+    };
+    for (String[] m : what) {
+      sb.append("| ").append(m[2]);
+      for (String t : targets) {
+        String key = m[0] + "." + t + "." + m[1];
+        double x = v(key);
+        if (Double.isNaN(x) && rounds(key) > 0) {
+          double sum = 0;
+          for (int r = 1; r <= rounds(key); r++) {
+            sum += v(key + "@r" + r);
+          }
+          x = sum / rounds(key);
+        }
+        sb.append(" | ").append(fmt(x));
+      }
+      sb.append(" |\n");
+    }
+    sb.append("\nHeld streams (").append(fmt(v("hold.streams"))).append(" × ~").append(fmt(v("hold.seconds")))
+        .append(" s): direct chunk delay p50/p99 ").append(fmt(v("hold.direct.chunk_p50_us"))).append("/")
+        .append(fmt(v("hold.direct.chunk_p99_us"))).append(" µs; through Switchboard, per run:\n\n");
+    sb.append("| Run | Complete | Chunk delay p50 (µs) | p99 | max | First chunk p99 (µs) | Peak RSS (MB) | Live heap after (MB) |\n");
+    sb.append("|---|---|---|---|---|---|---|---|\n");
+    for (int r = 1; r <= rounds("hold.sb.completed"); r++) {
+      String s = "@r" + r;
+      sb.append("| ").append(r).append(" | ").append(fmt(v("hold.sb.completed" + s))).append("/")
+          .append(fmt(v("hold.sb.streams" + s))).append(" | ").append(fmt(v("hold.sb.chunk_p50_us" + s)))
+          .append(" | ").append(fmt(v("hold.sb.chunk_p99_us" + s))).append(" | ").append(fmt(v("hold.sb.chunk_max_us" + s)))
+          .append(" | ").append(fmt(v("hold.sb.ttfc_p99_us" + s))).append(" | ").append(fmt(v("hold.rss_peak_mb" + s)))
+          .append(" | ").append(fmt(v("hold.heap_after_mb" + s))).append(" |\n");
+    }
+    sb.append("\nLive heap before the first run: ").append(fmt(v("hold.heap_before_mb"))).append(" MB.\n");
+    return sb.toString();
+  }
+
+  private void write(Path doc, Map<String, Double> previous, String previousDate) throws IOException {
+    StringBuilder b = new StringBuilder();
+    b.append(BEGIN).append(" (written by scripts/bench.sh: edits between these markers are overwritten) -->\n");
+    b.append("## Latest run\n\n");
+    b.append("- Date: ").append(machine.getOrDefault("date", "?")).append("; commit ")
+        .append(machine.getOrDefault("commit", "?")).append("; ").append(machine.getOrDefault("mode", "?"))
+        .append(" mode\n");
+    b.append("- Machine: ").append(machine.getOrDefault("cpu", "?")).append(", ")
+        .append(machine.getOrDefault("memory", "?")).append(", ").append(machine.getOrDefault("kernel", "?"))
+        .append("; ").append(machine.getOrDefault("java", "?")).append("; nginx ")
+        .append(machine.getOrDefault("nginx", "?")).append("; ").append(machine.getOrDefault("wrk", "?")).append("\n");
+    b.append("- ").append(machine.getOrDefault("pinning", "")).append("; Switchboard's JVM flags: `")
+        .append(machine.getOrDefault("switchboard_jvm", "")).append("`\n");
+    b.append("- Other load on the machine: ").append(raw.getOrDefault("machine.busy_before_pct", "?"))
+        .append(" % of all CPUs busy in the second before the run; load average ")
+        .append(raw.getOrDefault("machine.load_before", "?")).append(" before, ")
+        .append(raw.getOrDefault("machine.load_after", "?")).append(" after\n\n");
+    b.append(table(previous, previousDate, true));
+    if (!previous.isEmpty()) {
+      b.append("\nPrevious run: ").append(previousDate == null ? "?" : previousDate).append(".\n");
+    }
+    b.append("\n### Per target\n\n").append(perTarget());
+    b.append("\n").append(DATA).append(" date=").append(machine.getOrDefault("date", "?")).append("\n");
+    for (Row r : rows) {
+      if (!Double.isNaN(r.value())) {
+        b.append(r.key()).append('\t').append(String.format(Locale.ROOT, "%.4f", r.value())).append('\n');
+      }
+    }
+    b.append("-->\n").append(END).append("\n");
+    String text = Files.exists(doc) ? Files.readString(doc) : "# Benchmarks\n\n";
+    int begin = text.indexOf(BEGIN);
+    int end = text.indexOf(END);
+    String out;
+    if (begin >= 0 && end > begin) {
+      out = text.substring(0, begin) + b + text.substring(end + END.length()).replaceFirst("^\n", "");
+    } else {
+      out = text + (text.endsWith("\n") ? "\n" : "\n\n") + b;
+    }
+    Files.writeString(doc, out);
+  }
+
+  private static Map<String, Double> previousData(String text) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    int d = text.indexOf(DATA);
+    if (d < 0) {
+      return m;
+    }
+    int end = text.indexOf("-->", d);
+    String[] lines = text.substring(d, end < 0 ? text.length() : end).split("\n");
+    for (int i = 1; i < lines.length; i++) {
+      String[] kv = lines[i].split("\t");
+      if (kv.length == 2) {
+        try {
+          m.put(kv[0].trim(), Double.parseDouble(kv[1].trim()));
+        } catch (NumberFormatException ignored) {
+          // not a figure
+        }
+      }
+    }
+    return m;
+  }
+
+  private static String previousDate(String text) {
+    int d = text.indexOf(DATA);
+    if (d < 0) {
+      return null;
+    }
+    int eol = text.indexOf('\n', d);
+    String line = text.substring(d, eol < 0 ? text.length() : eol);
+    int at = line.indexOf("date=");
+    return at < 0 ? null : line.substring(at + 5).trim();
+  }
+}
