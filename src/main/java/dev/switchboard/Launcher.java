@@ -113,7 +113,7 @@ final class Launcher {
     System.out.println("config OK: " + config.source());
     for (ModelDeployment d : config.models()) {
       System.out.println("  " + d.modelName() + " -> " + d.provider() + "/" + d.backendModel() + " at "
-          + (d.apiBase() == null ? "(mock_response)" : dev.switchboard.config.Redact.apiBase(d.apiBase())));
+          + (d.apiBase() == null ? "(mock_response)" : d.shownApiBase()));
     }
     config.warnings().forEach(w -> System.out.println("  warning: " + w));
   }

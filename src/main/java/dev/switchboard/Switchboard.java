@@ -219,7 +219,7 @@ public final class Switchboard {
   public static void logModels(SwitchboardConfig config) {
     for (ModelDeployment d : config.models()) {
       LOG.info("model {} -> {} {} at {}{}", d.modelName(), d.provider(), d.backendModel(),
-          d.apiBase() == null ? "(mock_response)" : dev.switchboard.config.Redact.apiBase(d.apiBase()),
+          d.apiBase() == null ? "(mock_response)" : d.shownApiBase(),
           d.maxParallelRequests() > 0 ? " (max_parallel_requests=" + d.maxParallelRequests() + ")" : "");
     }
     config.warnings().forEach(w -> LOG.warn("config: {}", w));

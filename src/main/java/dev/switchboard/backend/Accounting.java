@@ -41,7 +41,7 @@ final class Accounting {
     return new JsonObject()
         .put("content_type", contentType)
         .put("model_id", deployment.id())
-        .put("api_base", deployment.apiBase())
+        .put("api_base", deployment.shownApiBase())
         .put("provider", deployment.provider())
         .put("backend_model", deployment.backendModel());
   }
@@ -54,7 +54,7 @@ final class Accounting {
         .put("outcome", outcome)
         .put("provider", deployment.provider())
         .put("backend_model", deployment.backendModel())
-        .put("api_base", deployment.apiBase())
+        .put("api_base", deployment.shownApiBase())
         .put("model_id", deployment.id())
         .put("queue_ms", start - acceptedAt)
         .put("upstream_ms", now - start);

@@ -129,7 +129,7 @@ public final class BackendVerticle extends VerticleBase {
   private void onCall(Message<Call> msg) {
     if (liveness.state() == Liveness.State.UNHEALTHY) {
       CallServer.reject(msg, OpenAiError.unavailable("litellm.ServiceUnavailableError: model=" + d.modelName()
-          + " is unavailable: its backend at " + d.apiBase() + " is down (" + liveness.describe()
+          + " is unavailable: its backend at " + d.shownApiBase() + " is down (" + liveness.describe()
           + "). Switchboard checks it every " + RECOVERY_PROBE_MS / 1000 + " s and serves it again as soon as it "
           + "answers; no other model is tried."));
       return;
@@ -250,9 +250,9 @@ public final class BackendVerticle extends VerticleBase {
       return;
     }
     if (state == Liveness.State.HEALTHY) {
-      LOG.info("model {}: backend at {} is healthy", d.modelName(), d.apiBase() == null ? "(mock)" : d.apiBase());
+      LOG.info("model {}: backend at {} is healthy", d.modelName(), d.apiBase() == null ? "(mock)" : d.shownApiBase());
     } else {
-      LOG.warn("model {}: backend at {} is {}: {}", d.modelName(), d.apiBase(), state.label(), reason);
+      LOG.warn("model {}: backend at {} is {}: {}", d.modelName(), d.shownApiBase(), state.label(), reason);
       if (wasHealthy && prober != null && !stopping) {
         // Passive detection took it down between probes: start the recovery probing now.
         vertx.cancelTimer(probeTimer);
@@ -284,7 +284,7 @@ public final class BackendVerticle extends VerticleBase {
         .put("node", nodeId)
         .put("provider", d.provider())
         .put("litellm_model", d.provider() + "/" + d.backendModel())
-        .put("api_base", d.apiBase())
+        .put("api_base", d.shownApiBase())
         .put("model_id", d.id())
         .put("in_flight", running.size())
         .put("queued", queue == null ? 0 : queue.size())

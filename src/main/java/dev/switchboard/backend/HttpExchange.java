@@ -245,13 +245,13 @@ final class HttpExchange implements Exchange {
     }
     if (t instanceof ConnectException || isConnectFailure(t)) {
       fail(OpenAiError.unavailable("litellm.ServiceUnavailableError: Cannot connect to the backend of model="
-              + d.modelName() + " at " + d.apiBase() + " (" + describe(t) + "). Is it running?"),
+              + d.modelName() + " at " + d.shownApiBase() + " (" + describe(t) + "). Is it running?"),
           "error", ExchangeOutcome.Kind.CONNECT_FAILED);
       return;
     }
     String when = headSent ? "while streaming its answer" : "before answering";
     fail(OpenAiError.unavailable("litellm.ServiceUnavailableError: The backend of model=" + d.modelName()
-        + " at " + d.apiBase() + " failed " + when + ": " + describe(t)), "error",
+        + " at " + d.shownApiBase() + " failed " + when + ": " + describe(t)), "error",
         ExchangeOutcome.Kind.BACKEND_ERROR);
   }
 
@@ -280,7 +280,7 @@ final class HttpExchange implements Exchange {
     if (done) {
       return;
     }
-    fail(OpenAiError.timeout("litellm.Timeout: Request to model=" + d.modelName() + " at " + d.apiBase()
+    fail(OpenAiError.timeout("litellm.Timeout: Request to model=" + d.modelName() + " at " + d.shownApiBase()
         + " timed out after " + what + "; the upstream request was aborted"), "timeout",
         ExchangeOutcome.Kind.TIMEOUT);
   }

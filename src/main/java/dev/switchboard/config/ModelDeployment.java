@@ -14,6 +14,7 @@ import java.util.Map;
  * @param kind                 the wire protocol that prefix implies
  * @param backendModel         the model name sent to the backend (the part after the prefix)
  * @param apiBase              the backend's base URL, without a trailing slash; provider default applied
+ * @param shownApiBase         {@code apiBase} as logs, events, headers and errors show it: no user info or query
  * @param apiKey               sent as {@code Authorization: Bearer}; null when none. A secret: never logged or returned
  * @param timeout              deadline for the whole request
  * @param streamTimeout        for streams: longest wait for the first byte and between two chunks
@@ -30,6 +31,7 @@ public record ModelDeployment(
     ProviderKind kind,
     String backendModel,
     String apiBase,
+    String shownApiBase,
     String apiKey,
     Duration timeout,
     Duration streamTimeout,
@@ -48,13 +50,22 @@ public record ModelDeployment(
   public JsonObject publicParams() {
     JsonObject copy = litellmParams.copy();
     SECRET_PARAMS.forEach(copy::remove);
+    if (copy.getValue("api_base") instanceof String) {
+      copy.put("api_base", shownApiBase); // a password may sit in its user info
+    }
+    if (copy.getValue("extra_headers") instanceof JsonObject headers) {
+      // Their names say what is sent; their values may be tokens.
+      JsonObject names = new JsonObject();
+      headers.fieldNames().forEach(h -> names.put(h, "***"));
+      copy.put("extra_headers", names);
+    }
     return copy;
   }
 
   /** Never shows the api key: deployments end up in logs. */
   @Override
   public String toString() {
-    return "ModelDeployment[" + modelName + " -> " + provider + "/" + backendModel + " at " + apiBase + "]";
+    return "ModelDeployment[" + modelName + " -> " + provider + "/" + backendModel + " at " + shownApiBase + "]";
   }
 
   /** The event-bus address this model's BackendVerticle serves (see docs/event-bus.md). */

@@ -121,7 +121,7 @@ final class ModelParser {
     JsonObject litellmParams = YamlReader.frozenJson(resolved);
     Object infoId = modelInfo.getValue("id");
     String id = infoId != null ? String.valueOf(infoId) : sha256(name + "\n" + litellmParams.encode());
-    return new ModelDeployment(name, provider, kind, backendModel, apiBase, apiKey, timeout, streamTimeout,
+    return new ModelDeployment(name, provider, kind, backendModel, apiBase, Redact.apiBase(apiBase), apiKey, timeout, streamTimeout,
         parallel != null ? parallel : defaults.maxParallelRequests(), headers, modelInfo, litellmParams, id, i);
   }
 

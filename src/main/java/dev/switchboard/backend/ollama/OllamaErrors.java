@@ -32,7 +32,7 @@ final class OllamaErrors {
   static OpenAiError malformed(String what, ModelDeployment d) {
     String shown = what.length() > MAX_LINE ? what.substring(0, MAX_LINE) + "…" : what;
     return new OpenAiError(502, "litellm.APIConnectionError: OllamaException - Got unexpected response from Ollama at "
-        + d.apiBase() + " for model=" + d.modelName() + ": " + shown, "internal_server_error", null);
+        + d.shownApiBase() + " for model=" + d.modelName() + ": " + shown, "internal_server_error", null);
   }
 
   private static OpenAiError of(int status, String message, ModelDeployment d) {
@@ -43,7 +43,7 @@ final class OllamaErrors {
   private static String hint(int status, String message, ModelDeployment d) {
     String m = message.toLowerCase(java.util.Locale.ROOT);
     if (notFound(message) || status == 404 && m.contains("model")) {
-      return ". The model is not on the Ollama server at " + d.apiBase() + ": pull it first: ollama pull "
+      return ". The model is not on the Ollama server at " + d.shownApiBase() + ": pull it first: ollama pull "
           + d.backendModel();
     }
     if (m.contains("does not support tools")) {
