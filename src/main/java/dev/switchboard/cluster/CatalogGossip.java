@@ -114,6 +114,11 @@ public final class CatalogGossip extends VerticleBase {
       dropped(node, "shut down", true);
       return;
     }
+    if (!membership.nodes().contains(node)) {
+      // Reachable on the event bus but not (or no longer) a cluster member, e.g. dropped while frozen
+      // and not merged back yet: calls could not reach its verticles, so its models are not listed.
+      return;
+    }
     List<ModelCatalog.Entry> entries = new ArrayList<>();
     JsonArray models = a.getJsonArray("models", new JsonArray());
     for (int i = 0; i < models.size(); i++) {

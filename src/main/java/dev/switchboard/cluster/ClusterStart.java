@@ -41,6 +41,8 @@ public final class ClusterStart {
   static final Map<String, String> DEFAULT_PROPERTIES = Map.of(
       "hazelcast.heartbeat.interval.seconds", "1",
       "hazelcast.max.no.heartbeat.seconds", "5",
+      "hazelcast.merge.first.run.delay.seconds", "5",
+      "hazelcast.merge.next.run.delay.seconds", "5",
       "hazelcast.phone.home.enabled", "false",
       "hazelcast.logging.type", "slf4j",
       "hazelcast.wait.seconds.before.join", "0",
