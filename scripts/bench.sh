@@ -20,14 +20,17 @@ directly ("direct") and through a plain nginx proxy_pass hop ("nginx"), everythi
                 1.5 s), three times: all complete? p99 added chunk delay, RSS and live heap
   memory        Switchboard's RSS idle (at start, after load) and peak under load
 
-Warm-up first, then rounds that alternate the targets, so the spread between rounds shows the
-noise. The load generator runs on CPU 0, the backends and proxies on CPU 1 (taskset), as the
-reference measurements in issue 9 did (BENCH_LOAD_CPU / BENCH_SERVER_CPU change that).
-Switchboard runs with the JVM flags scripts/run.sh uses (JAVA_OPTS overrides them).
+Warm-up first (until Switchboard's JIT compiler is quiet: on one CPU that takes up to a minute),
+then rounds that alternate the targets, so the spread between rounds shows the noise. The load
+generator runs on CPU 0, the backends and proxies on CPU 1 (taskset), as the reference
+measurements in issue 9 did (BENCH_LOAD_CPU / BENCH_SERVER_CPU change that). Switchboard is
+started by scripts/run.sh, with its JVM flags and class-data sharing archive (JAVA_OPTS and
+SWITCHBOARD_CDS=0 change them, as there). The CPU time other processes used during the run is
+measured and written next to the figures: on a shared machine it is the main source of noise.
 
 Prints a table, compares it with the targets and with the previous run recorded in the doc, and
 rewrites the generated part of docs/benchmarks.md (between its bench:results markers) with the
-figures, the machine's description and the date. About 6-7 minutes; --quick: about 1.5 minutes,
+figures, the machine's description and the date. About 6-7 minutes; --quick: about 2 minutes,
 short and noisy, for trying the script (the doc is then left alone unless --doc is given).
 
 Options:
@@ -142,18 +145,14 @@ javac -nowarn -cp "$jar" -d "$work/classes" "$tools_src"/*.java || die "javac fa
 cp_tools="$work/classes:$jar"
 loadgen() { on_load java -XX:+UseSerialGC -Xss512k -cp "$work/classes" LoadGen "$@"; }
 
-# CPU the rest of the machine uses, in % of all CPUs, over one second (before we start anything).
-busy_pct() {
-  local a b
-  read -r -a a < <(head -1 /proc/stat)
-  sleep 1
-  read -r -a b < <(head -1 /proc/stat)
-  local total=0 idle i
-  for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
-  idle=$(( b[4] - a[4] + b[5] - a[5] ))
-  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
-}
-record machine.busy_before_pct "$(busy_pct)"
+# How busy the rest of the machine was during the run: all CPU time the kernel counted (/proc/stat)
+# minus this script's own and its children's (utime+stime+cutime+cstime of $$, children reaped),
+# in % of all CPUs. The figures of a run on a busy machine are noisier, and the doc says so.
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+own_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$$/stat"; }
+run_t0="$(date +%s.%N)"
+machine_t0="$(machine_ticks)"
+own_t0="$(own_ticks)"
 record machine.load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 read -r p_direct p_nginx_backend p_nginx p_sb p_start < <(loadgen ports 5 | tr "\n" " "; echo)
@@ -390,7 +389,14 @@ record hold.streams "$hold_streams"
 record hold.seconds "$hold_s"
 
 record machine.load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
-kill "$sb_pid" 2>/dev/null || true
+# Stop the servers and reap them, so that their CPU time counts as ours below.
+for pid in ${pids[@]+"${pids[@]}"}; do kill "$pid" 2>/dev/null || true; done
+for pid in ${pids[@]+"${pids[@]}"}; do wait "$pid" 2>/dev/null || true; done
+pids=()
+others="$(awk -v m="$(( $(machine_ticks) - machine_t0 ))" -v o="$(( $(own_ticks) - own_t0 ))" \
+  -v t="$(awk -v a="$run_t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')" -v n="$(nproc)" \
+  'BEGIN { x = 100 * (m - o) / (t * 100 * n); if (x < 0) x = 0; printf "%.0f", x }')"
+record machine.others_pct "$others"
 
 # ---- the report ----
 machine="$work/machine.txt"

@@ -55,6 +55,8 @@ public final class Report {
     String previousDate = doc != null && Files.exists(doc) ? previousDate(Files.readString(doc)) : null;
     System.out.println();
     System.out.print(r.table(previous, previousDate, false));
+    System.out.println("Other processes used " + r.raw.getOrDefault("machine.others_pct", "?")
+        + " % of all CPUs during the run (the figures are that much noisier).");
     if (doc != null) {
       r.write(doc, previous, previousDate);
     }
@@ -341,8 +343,9 @@ public final class Report {
         .append(machine.getOrDefault("nginx", "?")).append("; ").append(machine.getOrDefault("wrk", "?")).append("\n");
     b.append("- ").append(machine.getOrDefault("pinning", "")).append("; Switchboard's JVM flags: `")
         .append(machine.getOrDefault("switchboard_jvm", "")).append("`\n");
-    b.append("- Other load on the machine: ").append(raw.getOrDefault("machine.busy_before_pct", "?"))
-        .append(" % of all CPUs busy in the second before the run; load average ")
+    b.append("- Other load on the machine: processes other than the benchmark's used ")
+        .append(raw.getOrDefault("machine.others_pct", "?"))
+        .append(" % of all CPUs during the run; load average ")
         .append(raw.getOrDefault("machine.load_before", "?")).append(" before, ")
         .append(raw.getOrDefault("machine.load_after", "?")).append(" after\n\n");
     b.append(table(previous, previousDate, true));
