@@ -52,8 +52,11 @@ final class Launcher {
       log.info("environment: filled unset variables from {}", env.file());
     }
     Switchboard.logModels(config);
-    VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(Metrics.vertxOptions());
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    // One event loop per core, shared by the API instances and the BackendVerticles: a call then often
+    // stays on one thread, where Vert.x's default (two loops per core) makes it hop between two.
+    VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(Metrics.vertxOptions())
+        .setEventLoopPoolSize(instances);
     Switchboard.Options options = new Switchboard.Options(opts.host, opts.port, instances, opts.bridgePort);
     Vertx vertx;
     if (opts.cluster) {
