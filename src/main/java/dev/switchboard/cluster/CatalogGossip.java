@@ -111,7 +111,8 @@ public final class CatalogGossip extends VerticleBase {
       return;
     }
     if (a.getBoolean("leaving", false)) {
-      dropped(node, "shut down", true);
+      // Not a departure yet: the node drains the requests it has (shutdown_grace) before it leaves.
+      dropped(node, "is shutting down", false);
       return;
     }
     if (!membership.nodes().contains(node)) {

@@ -117,6 +117,18 @@ class ClusterTest extends ClusterSpec {
     gpu.awaitReady(JOIN);
     awaitListed(front, "qwen3-coder");
     awaitServed(front);
+
+    // Stopped gracefully (SIGTERM) mid-stream: the model leaves the listing at once, but the stream
+    // it is serving for the front door finishes within its shutdown grace.
+    SseReader draining = openStream(front);
+    draining.firstEvent().get(10, TimeUnit.SECONDS);
+    gpu.terminate();
+    Await.until(Duration.ofSeconds(5), "qwen3-coder leaves the listing when its node says goodbye",
+        () -> !listed(front).contains("qwen3-coder"));
+    draining.ended().get(30, TimeUnit.SECONDS);
+    assertThat(draining.events()).as("the draining stream completed").endsWith("[DONE]");
+    assertThat(draining.events()).noneMatch(e -> e.startsWith("{\"error\""));
+    gpu.exited().get(30, TimeUnit.SECONDS);
   }
 
 }

@@ -150,6 +150,16 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** SIGTERM, without waiting: the node shuts down gracefully, draining what it serves. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Completes when the process has exited. */
+  public java.util.concurrent.CompletableFuture<Process> exited() {
+    return process.onExit();
+  }
+
   /** SIGSTOP: the node freezes (a long GC pause, a hung host) with its sockets open. */
   public void freeze() {
     signal("-STOP");
