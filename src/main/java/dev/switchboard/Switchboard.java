@@ -19,6 +19,8 @@ import dev.switchboard.metrics.Metrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,9 +161,8 @@ public final class Switchboard {
         .distinct().toList();
   }
 
-  private io.vertx.core.json.JsonObject clusterInfo() {
-    return new io.vertx.core.json.JsonObject().put("name", clusterName)
-        .put("node", nodeId).put("nodes", new io.vertx.core.json.JsonArray(cluster.nodes()));
+  private JsonObject clusterInfo() {
+    return new JsonObject().put("name", clusterName).put("node", nodeId).put("nodes", new JsonArray(cluster.nodes()));
   }
 
   /** The port the API listens on. */
@@ -194,11 +195,6 @@ public final class Switchboard {
   /** What this node can route to: its own models, and clustered, every other node's. */
   public ModelCatalog catalog() {
     return catalog;
-  }
-
-  /** Whether this node is part of a cluster. */
-  public boolean clustered() {
-    return cluster != null;
   }
 
   public ConfigReloader reloader() {
