@@ -54,6 +54,7 @@ public final class BackendVerticle extends VerticleBase {
   private CallServer server;
   private MessageConsumer<JsonObject> stateConsumer;
   private MessageConsumer<JsonObject> nodeStateConsumer;
+  private final ConnectionHistory connections = new ConnectionHistory();
   private long probeTimer = -1;
   private boolean probing;
   private boolean stopping;
@@ -154,7 +155,7 @@ public final class BackendVerticle extends VerticleBase {
     java.util.function.Consumer<ExchangeOutcome> done = outcome -> finished(self[0], outcome);
     Exchange ex = mock != null || provider == null
         ? new MockExchange(d, sink, acceptedAt, mock == null ? "" : mock, done)
-        : new HttpExchange(vertx, client, provider, d, sink, acceptedAt, retries, done);
+        : new HttpExchange(vertx, client, connections, provider, d, sink, acceptedAt, retries, done);
     self[0] = ex;
     running.add(ex);
     queue.started();

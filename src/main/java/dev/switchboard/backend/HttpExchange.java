@@ -38,7 +38,9 @@ final class HttpExchange implements Exchange {
   private final Accounting acct;
   private final Consumer<ExchangeOutcome> onDone;
   private final int retries;
+  private final ConnectionHistory connections;
   private int attempt;
+  private boolean onReusedConnection;
   private UpstreamRequest up;
   private long idleMs;
   private HttpClientRequest request;
@@ -52,11 +54,13 @@ final class HttpExchange implements Exchange {
 
   /**
    * @param retries how many times a request that never reached the backend (a pooled connection the
-   *                backend had closed) is sent again; never once the backend started answering
+   *                backend had closed) is sent again; never once the backend started answering, and
+   *                never after a fresh connection was lost (see {@link ConnectionHistory})
    */
-  HttpExchange(Vertx vertx, HttpClient client, Provider provider, ModelDeployment d, StreamSink sink,
-               long acceptedAt, int retries, Consumer<ExchangeOutcome> onDone) {
+  HttpExchange(Vertx vertx, HttpClient client, ConnectionHistory connections, Provider provider, ModelDeployment d,
+               StreamSink sink, long acceptedAt, int retries, Consumer<ExchangeOutcome> onDone) {
     this.retries = retries;
+    this.connections = connections;
     this.vertx = vertx;
     this.client = client;
     this.provider = provider;
@@ -108,6 +112,7 @@ final class HttpExchange implements Exchange {
             return Future.failedFuture(new java.util.concurrent.CancellationException("call ended before sending"));
           }
           request = req;
+          onReusedConnection = connections.reused(req.connection());
           return req.send(up.body());
         })
         .onComplete(ar -> {
@@ -236,7 +241,7 @@ final class HttpExchange implements Exchange {
       timedOut(sink.call().stream() ? silence() : timeoutMs() / 1000.0 + " s (timeout)");
       return;
     }
-    if (!answered && attempt <= retries && isStaleConnection(t)) {
+    if (!answered && onReusedConnection && attempt <= retries && isStaleConnection(t)) {
       // The request never got an answer on a connection the backend had closed while idle: it did not
       // reach the backend, so sending it again on a fresh connection is safe.
       request = null;

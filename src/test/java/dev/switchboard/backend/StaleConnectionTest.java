@@ -64,4 +64,18 @@ class StaleConnectionTest {
     assertThat(sb.post("/v1/chat/completions", chat).statusCode()).isEqualTo(200);
     assertThat(dropped.get()).as("the second request did land on the reused connection").isEqualTo(1);
   }
+
+  @Test
+  void requestLostOnAFreshConnectionIsNotSentAgain() {
+    AtomicInteger received = new AtomicInteger();
+    backend.behave((req, body) -> {
+      received.incrementAndGet();
+      req.connection().close(); // read it, then die without a word (a crash on this prompt)
+    });
+    String chat = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+    var resp = sb.post("/v1/chat/completions", chat);
+    assertThat(resp.statusCode()).as(resp.body()).isEqualTo(503);
+    assertThat(resp.body()).contains("failed before answering");
+    assertThat(received.get()).as("the backend saw the request once, not once per retry").isEqualTo(1);
+  }
 }
