@@ -87,7 +87,7 @@ public final class ConfigReloader {
     return vertx.deployVerticle(new ConfigWatcherVerticle(file, period, () -> reload("file")))
         .onSuccess(id -> {
           watcherId = id;
-          context.runOnContext(v -> catchUp());
+          context.runOnContext(v -> catchUp(period));
         })
         .mapEmpty();
   }
@@ -95,18 +95,28 @@ public final class ConfigReloader {
   /**
    * The watcher takes the file as it finds it for its starting point; an edit saved while the node
    * was starting (after the config was read, before the watch) would wait for the next edit. Reload
-   * once if the file no longer says what is in force, or no longer loads.
+   * once if the file no longer says what is in force. Like the watcher, it trusts only what two reads
+   * a scan period apart agree on: a file caught half-written (truncated, then written) may still
+   * parse, and an invalid one is the watcher's to report when it settles.
    */
-  private void catchUp() {
-    Path from = file;
-    Map<String, String> withEnv = env;
-    context.executeBlocking(() -> ConfigLoader.load(from, withEnv)).onComplete(ar -> {
+  private void catchUp(Duration period) {
+    loadNow().onComplete(first -> vertx.setTimer(Math.max(10, period.toMillis()), t -> loadNow().onComplete(second -> {
+      if (first.failed() || second.failed() || !first.result().equals(second.result())) {
+        return;
+      }
+      SwitchboardConfig read = second.result();
       SwitchboardConfig current = config.current();
-      if (ar.failed() || !deployer.diff(ar.result()).isEmpty() || !ar.result().general().equals(current.general())
-          || !ar.result().router().equals(current.router())) {
+      if (!deployer.diff(read).isEmpty() || !read.general().equals(current.general())
+          || !read.router().equals(current.router())) {
         reload("file");
       }
-    });
+    })));
+  }
+
+  private Future<SwitchboardConfig> loadNow() {
+    Path from = file;
+    Map<String, String> withEnv = env;
+    return context.executeBlocking(() -> ConfigLoader.load(from, withEnv));
   }
 
   /**

@@ -88,7 +88,9 @@ class ReloadUnderLoadTest {
       });
 
       for (int i = 1; i <= REWRITES; i++) {
-        node.write(version(i, steady, a, b));
+        // Renamed over, as editors save: an in-place write caught empty on two scans (a writer thread
+        // descheduled on a loaded CI box) is a failed reload by design, not what this spec is about.
+        node.renameOver(version(i, steady, a, b));
         JsonObject event = node.nextEvent(Duration.ofSeconds(3));
         assertThat(event.getBoolean("ok")).as("reload %d", i).isTrue();
         assertThat(event.getJsonArray("added").getList()).containsExactly("extra-" + i);
