@@ -50,6 +50,8 @@ public final class CatalogGossip extends VerticleBase {
   private final Map<String, Peer> peers = new TreeMap<>();
   /** Model name → its last entry, for models whose every node left; cleared when a node serves it again. */
   private final Map<String, ModelCatalog.Entry> gone = new LinkedHashMap<>();
+  /** Model name → the node that served it last, for the entries of {@link #gone}. */
+  private final Map<String, String> goneFrom = new HashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long timerId = -1;
   private boolean running;
@@ -132,7 +134,18 @@ public final class CatalogGossip extends VerticleBase {
     } else if (!names(before.entries()).equals(names(entries))) {
       LOG.info("cluster: node {} now serves {}", node, names(entries));
     }
-    entries.forEach(e -> gone.remove(e.modelName()));
+    entries.forEach(e -> {
+      gone.remove(e.modelName());
+      goneFrom.remove(e.modelName());
+    });
+    // A node back without a model it had (its config changed meanwhile): that model is unknown now.
+    goneFrom.entrySet().removeIf(g -> {
+      if (!g.getValue().equals(node)) {
+        return false;
+      }
+      gone.remove(g.getKey());
+      return true;
+    });
     publishSnapshot();
   }
 
@@ -158,6 +171,7 @@ public final class CatalogGossip extends VerticleBase {
         if (!stillServed.contains(e.modelName())) {
           gone.put(e.modelName(), new ModelCatalog.Entry(e.modelName(), e.provider(), e.publicParams(),
               e.modelInfo(), e.id(), List.of()));
+          goneFrom.put(e.modelName(), node);
         }
       }
       LOG.warn("cluster: node {} {}; its models {} leave the listing", node, why, names(peer.entries()));
