@@ -50,16 +50,6 @@ public interface ModelCatalog {
 
   /** The catalog of one node: the models in its config in force. */
   static ModelCatalog local(ConfigHolder config, String nodeId) {
-    return new ModelCatalog() {
-      @Override
-      public List<Entry> entries() {
-        return config.current().models().stream().map(d -> Entry.of(d, nodeId)).toList();
-      }
-
-      @Override
-      public Optional<Entry> find(String modelName) {
-        return config.current().model(modelName).map(d -> Entry.of(d, nodeId));
-      }
-    };
+    return new LocalCatalog(config, nodeId);
   }
 }

@@ -48,10 +48,12 @@ public final class CatalogGossip extends VerticleBase {
   private final ClusterCatalog catalog;
   /** Node id → what it announced last; ordered so that listings are stable. */
   private final Map<String, Peer> peers = new TreeMap<>();
-  /** Model name → its last entry, for models whose every node left; cleared when a node serves it again. */
-  private final Map<String, ModelCatalog.Entry> gone = new LinkedHashMap<>();
-  /** Model name → the node that served it last, for the entries of {@link #gone}. */
-  private final Map<String, String> goneFrom = new HashMap<>();
+  /** A model whose every node left: its last entry (with no nodes) and the node that served it last. */
+  private record Gone(ModelCatalog.Entry entry, String lastNode) {
+  }
+
+  /** Model name → models whose every node left; cleared when a node serves it again. */
+  private final Map<String, Gone> gone = new LinkedHashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long timerId = -1;
   private boolean running;
@@ -134,18 +136,9 @@ public final class CatalogGossip extends VerticleBase {
     } else if (!names(before.entries()).equals(names(entries))) {
       LOG.info("cluster: node {} now serves {}", node, names(entries));
     }
-    entries.forEach(e -> {
-      gone.remove(e.modelName());
-      goneFrom.remove(e.modelName());
-    });
+    entries.forEach(e -> gone.remove(e.modelName()));
     // A node back without a model it had (its config changed meanwhile): that model is unknown now.
-    goneFrom.entrySet().removeIf(g -> {
-      if (!g.getValue().equals(node)) {
-        return false;
-      }
-      gone.remove(g.getKey());
-      return true;
-    });
+    gone.values().removeIf(g -> g.lastNode().equals(node));
     publishSnapshot();
   }
 
@@ -169,9 +162,8 @@ public final class CatalogGossip extends VerticleBase {
       config.current().models().forEach(d -> stillServed.add(d.modelName()));
       for (ModelCatalog.Entry e : peer.entries()) {
         if (!stillServed.contains(e.modelName())) {
-          gone.put(e.modelName(), new ModelCatalog.Entry(e.modelName(), e.provider(), e.publicParams(),
-              e.modelInfo(), e.id(), List.of()));
-          goneFrom.put(e.modelName(), node);
+          gone.put(e.modelName(), new Gone(new ModelCatalog.Entry(e.modelName(), e.provider(), e.publicParams(),
+              e.modelInfo(), e.id(), List.of()), node));
         }
       }
       LOG.warn("cluster: node {} {}; its models {} leave the listing", node, why, names(peer.entries()));
@@ -185,7 +177,9 @@ public final class CatalogGossip extends VerticleBase {
   private void publishSnapshot() {
     List<ModelCatalog.Entry> served = new ArrayList<>();
     peers.values().forEach(p -> served.addAll(p.entries()));
-    catalog.update(served, new HashMap<>(gone));
+    Map<String, ModelCatalog.Entry> goneEntries = new HashMap<>();
+    gone.forEach((name, g) -> goneEntries.put(name, g.entry()));
+    catalog.update(served, goneEntries);
   }
 
   private static List<String> names(List<ModelCatalog.Entry> entries) {

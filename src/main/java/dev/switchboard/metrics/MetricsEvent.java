@@ -37,7 +37,8 @@ public final class MetricsEvent {
         .put("model_id", m.getString("model_id"))
         .put("provider", m.getString("provider"))
         .put("backend_model", m.getString("backend_model"))
-        .put("api_base", safeBase(m.getString("api_base")))
+        // Already without user info or query: the backend puts ModelDeployment.shownApiBase() there.
+        .put("api_base", m.getString("api_base"))
         .put("endpoint", endpoint(r))
         .put("stream", r.stream())
         .put("status", r.status())
@@ -92,11 +93,6 @@ public final class MetricsEvent {
       return null;
     }
     return Math.round(completion * 100_000.0 / ms) / 100.0;
-  }
-
-  /** api_base without user info, query or fragment: a key can hide in any of them. */
-  static String safeBase(String apiBase) {
-    return dev.switchboard.config.Redact.apiBase(apiBase);
   }
 
   /** The OpenAI endpoint; never the raw path, which may carry a model name (Azure-style routes). */
