@@ -3,6 +3,7 @@ package dev.switchboard.api;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.switchboard.testkit.Await;
 import dev.switchboard.testkit.FakeOpenAiBackend;
 import dev.switchboard.testkit.TestNode;
 import io.vertx.core.Vertx;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,7 +59,7 @@ class RequestLogTest {
         .isEqualTo(401);
     assertThat(sb.post("/v1/chat/completions", CHAT).statusCode()).isEqualTo(200);
 
-    List<String> logged = messages();
+    List<String> logged = messagesOnce(2);
     assertThat(logged).anySatisfy(l -> assertThat(l).contains("POST /v1/chat/completions").contains("status=401"));
     assertThat(logged).noneSatisfy(l -> assertThat(l).contains("sk-wrong-key"));
   }
@@ -72,8 +74,7 @@ class RequestLogTest {
     backend.behave(FakeOpenAiBackend.error(400, "your prompt '" + PROMPT + "' is too long"));
     sb.post("/v1/chat/completions", CHAT);
 
-    List<String> logged = messages();
-    assertThat(logged).hasSizeGreaterThanOrEqualTo(6);
+    List<String> logged = messagesOnce(6);
     for (String l : logged) {
       assertThat(l).doesNotContain(TestNode.KEY).doesNotContain("sk-backend-key");
       if (!l.contains("model=" + PROMPT)) {
@@ -82,7 +83,19 @@ class RequestLogTest {
     }
   }
 
+  /**
+   * The line is written when the response has gone out, so the client can hold its answer a moment before the
+   * line exists: wait for {@code count} lines (failing if they never come), then read them.
+   */
+  private List<String> messagesOnce(int count) {
+    Await.until(Duration.ofSeconds(5), count + " request lines", () -> messages().size() >= count);
+    return messages();
+  }
+
   private List<String> messages() {
-    return lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    // The appender's list is filled on an event loop; doAppend holds the appender's lock.
+    synchronized (lines) {
+      return lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
   }
 }
