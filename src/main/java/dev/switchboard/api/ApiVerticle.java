@@ -8,11 +8,13 @@ import dev.switchboard.config.SwitchboardSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,6 +92,13 @@ public final class ApiVerticle extends VerticleBase {
         model -> config.current().router().fallbacks().getOrDefault(model, java.util.List.of()));
     Auth auth = new Auth(config, api.requestLog());
 
+    // Browsers: LiteLLM's proxy answers CORS for every origin (Starlette's CORSMiddleware, origins "*",
+    // credentials allowed, any method and header), so a web UI that calls it from its own page works;
+    // so must Switchboard. Preflights are answered here, before auth: a browser sends them without the key.
+    router.route().handler(CorsHandler.create().allowCredentials(true).maxAgeSeconds(600)
+        .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+            HttpMethod.DELETE, HttpMethod.HEAD, HttpMethod.OPTIONS)));
+
     // Public, like LiteLLM's: probes must not need the key (uptime checkers send HEAD, browsers OPTIONS).
     for (String path : new String[] {"/health/liveliness", "/health/liveness", "/health/readiness"}) {
       Handler<RoutingContext> h = path.endsWith("readiness") ? health::readiness : health::liveliness;
@@ -117,6 +126,8 @@ public final class ApiVerticle extends VerticleBase {
         "Not found: " + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error", null)));
     router.errorHandler(413, ctx -> Responses.error(ctx, new OpenAiError(413, "Request body is larger than "
         + s.maxBodyBytes() + " bytes (switchboard_settings.max_body_size_mb)", "invalid_request_error", null)));
+    router.errorHandler(403, ctx -> Responses.error(ctx, new OpenAiError(403, "CORS rejected: invalid Origin header "
+        + ctx.request().getHeader("origin"), "invalid_request_error", null)));
     router.errorHandler(405, ctx -> Responses.error(ctx, new OpenAiError(405, "Method not allowed: "
         + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error", null)));
     // Vert.x's own 400s (a path with a broken %-escape, ...): our shape, and no stack trace in the log.

@@ -83,6 +83,16 @@ public final class TestNode implements AutoCloseable {
     return send(b);
   }
 
+  /** An OPTIONS request (a browser's CORS preflight), without the key. */
+  public HttpResponse<String> options(String path, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody());
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return send(b);
+  }
+
   /** Posts and returns the body as a stream of lines, readable while the server is still writing. */
   public HttpResponse<Stream<String>> postStreaming(String path, String body) {
     try {
