@@ -109,7 +109,14 @@ public final class ApiVerticle extends VerticleBase {
     api.publicRoutes().forEach(r -> r.accept(router));
 
     router.route().handler(auth);
-    router.post().handler(ApiVerticle::bodyIsJson);
+    // Not router.post(): a path-less route for one method would make every unknown path a 405.
+    router.route().handler(ctx -> {
+      if (ctx.request().method() == HttpMethod.POST) {
+        bodyIsJson(ctx);
+      } else {
+        ctx.next();
+      }
+    });
     api.protectedRoutes().forEach(r -> r.accept(router));
     for (String prefix : new String[] {"", "/v1"}) {
       router.get(prefix + "/models").handler(models::list);
@@ -122,7 +129,9 @@ public final class ApiVerticle extends VerticleBase {
     route(router, body, completions, Endpoint.COMPLETIONS, "/completions");
     route(router, body, completions, Endpoint.EMBEDDINGS, "/embeddings");
 
-    router.route().last().handler(ctx -> Responses.error(ctx, new OpenAiError(404,
+    // No catch-all route: the router itself then tells an unknown path (404) from a known one asked
+    // with the wrong method (405, as LiteLLM's FastAPI answers a GET on /v1/chat/completions).
+    router.errorHandler(404, ctx -> Responses.error(ctx, new OpenAiError(404,
         "Not found: " + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error", null)));
     router.errorHandler(413, ctx -> Responses.error(ctx, new OpenAiError(413, "Request body is larger than "
         + s.maxBodyBytes() + " bytes (switchboard_settings.max_body_size_mb)", "invalid_request_error", null)));

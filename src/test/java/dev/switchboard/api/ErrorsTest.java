@@ -167,6 +167,13 @@ class ErrorsTest {
   }
 
   @Test
+  void theWrongMethodOnAKnownRouteIsA405InOpenAiShape() {
+    HttpResponse<String> resp = sb.get("/v1/chat/completions");
+    assertThat(resp.statusCode()).isEqualTo(405);
+    assertThat(error(resp).getString("message")).contains("GET /v1/chat/completions");
+  }
+
+  @Test
   void aMalformedUrlIsA400InOpenAiShape() throws Exception {
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", sb.node().port())) {
       s.getOutputStream().write(("GET /v1/models/%ZZ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TestNode.KEY
