@@ -100,17 +100,19 @@ public final class ConfigReloader {
    * parse, and an invalid one is the watcher's to report when it settles.
    */
   private void catchUp(Duration period) {
-    loadNow().onComplete(first -> vertx.setTimer(Math.max(10, period.toMillis()), t -> loadNow().onComplete(second -> {
-      if (first.failed() || second.failed() || !first.result().equals(second.result())) {
-        return;
-      }
-      SwitchboardConfig read = second.result();
-      SwitchboardConfig current = config.current();
-      if (!deployer.diff(read).isEmpty() || !read.general().equals(current.general())
-          || !read.router().equals(current.router())) {
-        reload("file");
-      }
-    })));
+    loadNow()
+        .compose(first -> vertx.timer(Math.max(10, period.toMillis())).compose(t -> loadNow())
+            .map(second -> first.equals(second) ? second : null))
+        .onSuccess(read -> {
+          if (read == null) {
+            return; // the two reads disagree: the file is being written, and the watcher will see it settle
+          }
+          SwitchboardConfig current = config.current();
+          if (!deployer.diff(read).isEmpty() || !read.general().equals(current.general())
+              || !read.router().equals(current.router())) {
+            reload("file");
+          }
+        });
   }
 
   private Future<SwitchboardConfig> loadNow() {
