@@ -339,10 +339,14 @@ wrk_run warm.direct "" 32 3 "$url_direct"
 sleep 2
 record rss.idle_warm_mb "$(rss_mb)"
 
-if [[ -n "$quick" ]]; then n_seq=300; rate_s=2; sat_s=2; rounds=2; n_stream=30; else n_seq=1000; rate_s=10; sat_s=5; rounds=3; n_stream=100; fi
+if [[ -n "$quick" ]]; then n_seq=300; n_idle=30; rate_s=2; sat_s=2; rounds=2; n_stream=30; else n_seq=1000; n_idle=150; rate_s=10; sat_s=5; rounds=3; n_stream=100; fi
 
 say "sequential: $n_seq requests x $rounds rounds per target, interleaved..."
 loadgen seq --n "$n_seq" --rounds "$rounds" --warmup 300 --model fast --key "$key" "${plain_targets[@]}" >>"$results"
+
+say "after idle: $n_idle requests x 2 rounds per target, each after 40 ms of idle, interleaved..."
+loadgen seq --n "$n_idle" --rounds 2 --warmup 0 --pause-ms 40 --label idle --model fast --key "$key" \
+  "${plain_targets[@]}" >>"$results"
 
 say "fixed rate: 300 req/s, ${rate_s} s x 2 rounds per target..."
 loadgen rate --rate 300 --seconds "$rate_s" --conns 16 --rounds 2 --model fast --key "$key" "${plain_targets[@]}" >>"$results"

@@ -26,6 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * LoadGen seq    --n 1000 --rounds 3 --warmup 300                NAME=URL...   sequential, requests interleaved
+ *                [--pause-ms 40 --label idle]                                 ... each after an idle pause
  * LoadGen rate   --rate 300 --seconds 10 --conns 16 --rounds 2   NAME=URL...   fixed rate, from intended start
  * LoadGen stream --n 100 --rounds 2 --warmup 30                  NAME=URL...   sequential streams, interleaved
  * LoadGen hold   --streams 1000 --ramp-ms 3000 --label L          NAME=URL      concurrent streams
@@ -97,6 +98,10 @@ public final class LoadGen {
     int n = num("n", 1000);
     int rounds = num("rounds", 3);
     int warmup = num("warmup", 300);
+    // --pause-ms: idle time before each request (not timed), for the cost of a request that finds the
+    // machine idle, as an LLM proxy's requests mostly do; --label: the figures' key prefix.
+    int pauseMs = num("pause-ms", 0);
+    String label = opts.getOrDefault("label", "seq");
     Http[] c = new Http[targets.size()];
     for (int t = 0; t < c.length; t++) {
       c[t] = client(targets.get(t)[1], false);
@@ -113,6 +118,9 @@ public final class LoadGen {
       for (int i = 0; i < n; i++) {
         for (int k = 0; k < c.length; k++) {
           int t = (k + i + r) % c.length;
+          if (pauseMs > 0) {
+            sleepMs(pauseMs);
+          }
           long t0 = System.nanoTime();
           int status = c[t].exchange(null);
           long dt = System.nanoTime() - t0;
@@ -120,11 +128,11 @@ public final class LoadGen {
         }
       }
       for (int t = 0; t < c.length; t++) {
-        round[t].print("seq." + targets.get(t)[0], "@r" + r);
+        round[t].print(label + "." + targets.get(t)[0], "@r" + r);
       }
     }
     for (int t = 0; t < c.length; t++) {
-      all[t].print("seq." + targets.get(t)[0], "");
+      all[t].print(label + "." + targets.get(t)[0], "");
     }
   }
 
@@ -210,6 +218,14 @@ public final class LoadGen {
   }
 
   // ---- sequential streams: time to first chunk, total time, each chunk's delay ----
+
+  private static void sleepMs(int ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
   private void stream() throws IOException {
     int n = num("n", 100);
