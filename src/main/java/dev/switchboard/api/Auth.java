@@ -49,10 +49,12 @@ final class Auth implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  /** Answers 401 and logs the request (never the key it presented). */
+  /** Answers 401, logs the request (never the key it presented) and reports it to the metrics. */
   private void refuse(RoutingContext ctx, OpenAiError error) {
+    String requestId = CallId.of(ctx);
+    ctx.response().putHeader(CallId.HEADER, requestId);
     Responses.error(ctx, error);
-    log.denied(ctx, error);
+    log.denied(ctx, requestId, error);
   }
 
   static String presentedKey(HttpServerRequest req) {

@@ -12,7 +12,6 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * POST /v1/chat/completions, /v1/completions, /v1/embeddings and their aliases: validates the body,
@@ -42,7 +41,7 @@ final class CompletionRoutes {
   void handle(RoutingContext ctx, Endpoint endpoint) {
     long startedAt = System.currentTimeMillis();
     String route = endpoint.path();
-    String requestId = callId(ctx);
+    String requestId = CallId.of(ctx);
     JsonObject body;
     try {
       body = parse(ctx.body().buffer());
@@ -200,14 +199,9 @@ final class CompletionRoutes {
 
   private void fail(RoutingContext ctx, OpenAiError error, String requestId, String model, boolean stream,
                     long startedAt) {
-    ctx.response().putHeader("x-litellm-call-id", requestId);
+    ctx.response().putHeader(CallId.HEADER, requestId);
     Responses.error(ctx, error);
     log.rejected(ctx, requestId, model, stream, error, startedAt);
-  }
-
-  private static String callId(RoutingContext ctx) {
-    String given = ctx.request().getHeader("x-litellm-call-id");
-    return given != null && !given.isBlank() && given.length() <= 128 ? given : UUID.randomUUID().toString();
   }
 
   private static JsonObject parse(Buffer raw) {

@@ -47,10 +47,16 @@ public class RequestLog {
         endpoint, stream, status, latency, m));
   }
 
-  /** A request refused before its body was read (a missing or wrong key): a log line, no metrics event. */
-  void denied(RoutingContext ctx, OpenAiError error) {
-    LOG.info("{} {} status={} outcome=rejected error=\"{}\"", ctx.request().method(), ctx.request().path(),
-        error.status(), error.message());
+  /**
+   * A request refused before its body was read (a missing or wrong key): its model and whether it
+   * wanted a stream are unknown. Reported as LiteLLM counts it, a failed request (401, auth_error), so
+   * that a client left with an old key, or someone trying keys, shows on the dashboard.
+   */
+  void denied(RoutingContext ctx, String requestId, OpenAiError error) {
+    LOG.info("{} {} status={} outcome=rejected error=\"{}\" id={}", ctx.request().method(), ctx.request().path(),
+        error.status(), error.message(), requestId);
+    listener.finished(new FinishedRequest(requestId, ctx.request().method().name(), ctx.request().path(), null, null,
+        false, error.status(), 0, new JsonObject().put("outcome", "rejected").put("error_type", error.type())));
   }
 
   void rejected(RoutingContext ctx, String requestId, String model, boolean stream, OpenAiError error,

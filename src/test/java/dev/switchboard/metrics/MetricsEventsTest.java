@@ -60,6 +60,8 @@ class MetricsEventsTest {
             litellm_params:
               model: openai/down-model
               api_base: http://127.0.0.1:%d/v1
+        general_settings:
+          master_key: os.environ/TEST_MASTER_KEY
         switchboard_settings:
           queue_size: 1
         """.formatted(backend.apiBase(), backend.apiBase(), backend.apiBase(), closedPort()));
@@ -150,7 +152,8 @@ class MetricsEventsTest {
     CompletableFuture<Void> gotFirstChunk = new CompletableFuture<>();
 
     client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(sb.node().port())
-            .setURI("/v1/chat/completions").putHeader("content-type", "application/json"))
+            .setURI("/v1/chat/completions").putHeader("content-type", "application/json")
+            .putHeader("authorization", "Bearer " + TestNode.KEY))
         .compose(req -> req.send(CHAT.formatted("coder", true)))
         .onSuccess((HttpClientResponse resp) -> resp.handler(chunk -> {
           if (gotFirstChunk.complete(null)) {
@@ -181,6 +184,24 @@ class MetricsEventsTest {
     assertThat(e.getString("outcome")).isEqualTo("rejected");
     assertThat(e.getString("endpoint")).isEqualTo("/chat/completions");
     assertThat(e.getValue("provider")).isNull();
+  }
+
+  @Test
+  void refusedKeyIsARejectedEventWithoutAModel() {
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("coder", true),
+        "Authorization", "Bearer sk-not-the-key");
+
+    JsonObject e = onlyEvent();
+    assertThat(resp.statusCode()).isEqualTo(401);
+    assertThat(e.getInteger("status")).isEqualTo(401);
+    assertThat(e.getString("outcome")).isEqualTo("rejected");
+    assertThat(e.getString("error_type")).isEqualTo("auth_error");
+    assertThat(e.getString("endpoint")).isEqualTo("/chat/completions");
+    assertThat(e.getString("request_id")).isEqualTo(resp.headers().firstValue("x-litellm-call-id").orElseThrow());
+    // The body was never read: which model and whether a stream are unknown.
+    assertThat(e.containsKey("model")).isTrue();
+    assertThat(e.getValue("model")).isNull();
+    assertThat(e.getBoolean("stream")).isFalse();
   }
 
   // A consumer on another clustered node sees each event once: ClusterBalancingTest (JVMs of their own).

@@ -59,6 +59,7 @@ class PrometheusMetricsTest {
     backend.behave(backend.streaming("qwen3-coder-30b", 10, "a", "b"));
     sb.post("/v1/chat/completions", CHAT.formatted("coder", true));
     sb.post("/v1/chat/completions", CHAT.formatted("nope", false));
+    sb.post("/v1/chat/completions", CHAT.formatted("coder", false), "Authorization", "Bearer sk-wrong");
 
     String text = scrape();
 
@@ -66,7 +67,10 @@ class PrometheusMetricsTest {
         "requested_model=\"coder\"", "status_code=\"200\"")).hasValue(3.0);
     assertThat(value(text, "litellm_proxy_total_requests_metric_total", "outcome=\"rejected\"",
         "requested_model=\"other\"", "status_code=\"400\"")).hasValue(1.0);
-    assertThat(value(text, "litellm_proxy_failed_requests_metric_total", "requested_model=\"other\"")).hasValue(1.0);
+    assertThat(value(text, "litellm_proxy_failed_requests_metric_total", "requested_model=\"other\"",
+        "exception_status=\"400\"")).hasValue(1.0);
+    assertThat(value(text, "litellm_proxy_failed_requests_metric_total", "requested_model=\"other\"",
+        "exception_status=\"401\"", "exception_class=\"auth_error\"")).hasValue(1.0);
     assertThat(value(text, "litellm_request_total_latency_metric_count", "model=\"coder\"")).hasValue(3.0);
     assertThat(value(text, "litellm_request_total_latency_metric_bucket", "model=\"coder\"", "le=\"600.0\""))
         .hasValue(3.0);
