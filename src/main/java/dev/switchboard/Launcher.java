@@ -114,7 +114,7 @@ final class Launcher {
    * The node's Vert.x options. One event loop per core, shared by the API instances and the
    * BackendVerticles: a call then often stays on one thread, where Vert.x's default (two loops per
    * core) makes it hop between two. Netty's native epoll transport where its library loads (Linux on
-   * x86-64 or ARM64, glibc): 8-15 % more requests/s than the JDK's selector here (docs/benchmarks.md);
+   * x86-64 or ARM64, glibc): 8-16 % more requests/s than the JDK's selector here (docs/benchmarks.md);
    * elsewhere Vert.x falls back to the JDK's by itself.
    */
   static VertxOptions vertxOptions(int eventLoops) {
