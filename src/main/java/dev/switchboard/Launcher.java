@@ -53,7 +53,10 @@ final class Launcher {
     }
     Switchboard.logModels(config);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    VertxOptions vertxOptions = vertxOptions(instances);
+    // One event loop per core, shared by the API instances and the BackendVerticles: a call then often
+    // stays on one thread, where Vert.x's default (two loops per core) makes it hop between two.
+    VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(Metrics.vertxOptions())
+        .setEventLoopPoolSize(instances);
     Switchboard.Options options = new Switchboard.Options(opts.host, opts.port, instances, opts.bridgePort);
     Vertx vertx;
     if (opts.cluster) {
@@ -72,15 +75,15 @@ final class Launcher {
     } else {
       vertx = Vertx.builder().with(vertxOptions).build();
     }
-    logTransport(vertx, log);
     Switchboard node;
     try {
       node = Switchboard.start(vertx, config, options).await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();
-      if (isAddressInUse(rootCause(e))) {
-        System.err.println("switchboard: cannot listen on " + opts.host + ":" + opts.port
-            + ": Address already in use (is another process using the port?)");
+      if (rootCause(e) instanceof BindException) {
+        String why = String.valueOf(rootCause(e).getMessage());
+        System.err.println("switchboard: cannot listen on " + opts.host + ":" + opts.port + ": " + why
+            + (why.contains("in use") ? " (is another process using the port?)" : ""));
       } else {
         System.err.println("switchboard: failed to start: " + rootCause(e));
       }
@@ -110,30 +113,6 @@ final class Launcher {
     return started;
   }
 
-  /**
-   * The node's Vert.x options. One event loop per core, shared by the API instances and the
-   * BackendVerticles: a call then often stays on one thread, where Vert.x's default (two loops per
-   * core) makes it hop between two. Netty's native epoll transport where its library loads (Linux on
-   * x86-64 or ARM64, glibc): 8-16 % more requests/s than the JDK's selector here (docs/benchmarks.md);
-   * elsewhere Vert.x falls back to the JDK's by itself.
-   */
-  static VertxOptions vertxOptions(int eventLoops) {
-    return new VertxOptions().setMetricsOptions(Metrics.vertxOptions())
-        .setEventLoopPoolSize(eventLoops)
-        .setPreferNativeTransport(true);
-  }
-
-  /** Which I/O transport the event loops run on: native epoll when its library loads, else the JDK's. */
-  private static void logTransport(Vertx vertx, Logger log) {
-    if (vertx.isNativeTransportEnabled()) {
-      log.debug("event loops: native epoll transport");
-    } else {
-      Throwable cause = vertx.unavailableNativeTransportCause();
-      log.info("event loops: JDK NIO transport (native epoll unavailable: {})",
-          cause == null ? "not asked for" : cause.toString());
-    }
-  }
-
   private static void printCheck(SwitchboardConfig config) {
     System.out.println("config OK: " + config.source());
     for (ModelDeployment d : config.models()) {
@@ -141,12 +120,6 @@ final class Launcher {
           + (d.apiBase() == null ? "(mock_response)" : d.shownApiBase()));
     }
     config.warnings().forEach(w -> System.out.println("  warning: " + w));
-  }
-
-  /** The JDK's transport throws a BindException; native epoll an IOException naming EADDRINUSE. */
-  private static boolean isAddressInUse(Throwable t) {
-    return t instanceof BindException
-        || t instanceof java.io.IOException && String.valueOf(t.getMessage()).contains("Address already in use");
   }
 
   private static Throwable rootCause(Throwable t) {
