@@ -55,8 +55,7 @@ public class RequestLog {
   void denied(RoutingContext ctx, String requestId, OpenAiError error) {
     LOG.info("{} {} status={} outcome=rejected error=\"{}\" id={}", ctx.request().method(), ctx.request().path(),
         error.status(), error.message(), requestId);
-    listener.finished(new FinishedRequest(requestId, ctx.request().method().name(), ctx.request().path(), null, null,
-        false, error.status(), 0, new JsonObject().put("outcome", "rejected").put("error_type", error.type())));
+    reportRejected(ctx, requestId, null, false, error, 0);
   }
 
   void rejected(RoutingContext ctx, String requestId, String model, boolean stream, OpenAiError error,
@@ -65,7 +64,13 @@ public class RequestLog {
     LOG.info("{} {} model={} status={} latency_ms={} stream={} outcome=rejected error=\"{}\" id={}",
         ctx.request().method(), ctx.request().path(), model, error.status(), latency, stream, error.message(),
         requestId);
+    reportRejected(ctx, requestId, model, stream, error, latency);
+  }
+
+  /** A request answered with {@code error} before any backend saw it, reported onwards as such. */
+  private void reportRejected(RoutingContext ctx, String requestId, String model, boolean stream, OpenAiError error,
+                              long latencyMs) {
     listener.finished(new FinishedRequest(requestId, ctx.request().method().name(), ctx.request().path(), model, null,
-        stream, error.status(), latency, new JsonObject().put("outcome", "rejected").put("error_type", error.type())));
+        stream, error.status(), latencyMs, new JsonObject().put("outcome", "rejected").put("error_type", error.type())));
   }
 }
