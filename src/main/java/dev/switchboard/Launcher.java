@@ -73,7 +73,7 @@ final class Launcher {
       vertx = started.vertx();
       options = options.clustered(started.membership());
     } else {
-      vertx = Vertx.builder().with(vertxOptions).build();
+      vertx = Metrics.vertxBuilder(vertxOptions).build();
     }
     Switchboard node;
     try {

@@ -6,6 +6,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import dev.switchboard.config.ClusterSettings;
+import dev.switchboard.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -135,7 +136,7 @@ public final class ClusterStart {
     Config hz = hazelcastConfig(s, o);
     HazelcastClusterManager manager = new HazelcastClusterManager(hz);
     VertxOptions options = new VertxOptions(base).setEventBusOptions(eventBusOptions(s, o));
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
+    return Metrics.vertxBuilder(options).withClusterManager(manager).buildClustered()
         .map(vertx -> new Started(vertx, new HazelcastMembership(manager)));
   }
 

@@ -7,6 +7,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.metrics.MetricsOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -49,6 +52,16 @@ public final class Metrics {
   public static MicrometerMetricsOptions vertxOptions() {
     return new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+  }
+
+  /**
+   * A Vert.x builder for {@code options}; when they enable metrics, Micrometer's meters come from
+   * {@link EarlyConnectionSafeMetricsFactory} (a connection accepted at start-up is answered).
+   */
+  public static VertxBuilder vertxBuilder(VertxOptions options) {
+    VertxBuilder builder = Vertx.builder().with(options);
+    MetricsOptions metrics = options.getMetricsOptions();
+    return metrics != null && metrics.isEnabled() ? builder.withMetrics(new EarlyConnectionSafeMetricsFactory()) : builder;
   }
 
   public static Metrics create(Vertx vertx, ConfigHolder config, String nodeId) {

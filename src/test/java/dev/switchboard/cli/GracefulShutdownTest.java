@@ -54,16 +54,18 @@ class GracefulShutdownTest {
       boolean ready = false;
       while (!ready && System.currentTimeMillis() < deadline && p.isAlive()) {
         try {
-          ready = http.send(HttpRequest.newBuilder(URI.create(base + "/health/liveliness")).build(),
+          ready = http.send(HttpRequest.newBuilder(URI.create(base + "/health/liveliness"))
+                  .timeout(Duration.ofSeconds(2)).build(),
               HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-        } catch (java.io.IOException notYet) {
+        } catch (java.io.IOException notYet) { // refused, or (a bounded wait) not answered yet
           Thread.sleep(100); // the process is still starting; nothing to synchronise on but the port
         }
       }
       assertThat(ready).as("node came up").isTrue();
 
       CompletableFuture<HttpResponse<String>> stream = http.sendAsync(HttpRequest.newBuilder(
-              URI.create(base + "/v1/chat/completions")).header("content-type", "application/json")
+              URI.create(base + "/v1/chat/completions")).timeout(Duration.ofSeconds(30))
+          .header("content-type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(
               "{\"model\":\"slow\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")).build(),
           HttpResponse.BodyHandlers.ofString());
