@@ -33,7 +33,8 @@ import java.util.concurrent.locks.LockSupport;
  * LoadGen startup --n 3 --url URL -- COMMAND...                                 start COMMAND, time first 200
  * LoadGen ports  N                                                              N free loopback ports
  * </pre>
- * Common: {@code --model M} (the body's model), {@code --key K} (bearer key). Every URL must be on 127.0.0.1.
+ * Common: {@code --model M} (the body's model), {@code --key K} (bearer key), {@code --body-kb N} (a request
+ * body of ~N KB: earlier turns of a conversation). Every URL must be on 127.0.0.1.
  */
 public final class LoadGen {
 
@@ -89,7 +90,7 @@ public final class LoadGen {
   }
 
   private Http client(String url, boolean stream) {
-    return new Http(url, opts.getOrDefault("model", "fast"), stream, opts.get("key"));
+    return new Http(url, opts.getOrDefault("model", "fast"), stream, opts.get("key"), num("body-kb", 0));
   }
 
   // ---- sequential requests: the peer comparison's method ----
@@ -508,14 +509,16 @@ public final class LoadGen {
     private OutputStream out;
     int timeoutMs = 120_000;
 
-    Http(String url, String model, boolean stream, String key) {
+    /** @param bodyKb 0: one short message; N: a conversation of ~N KB, as an agent's context is */
+    Http(String url, String model, boolean stream, String key, int bodyKb) {
       URI u = URI.create(url);
       if (!"127.0.0.1".equals(u.getHost())) {
         throw new IllegalArgumentException("url: " + url + " (expected: http://127.0.0.1:PORT/...)");
       }
       addr = new InetSocketAddress("127.0.0.1", u.getPort());
       byte[] body = ("{\"model\":\"" + model + "\",\"stream\":" + stream
-          + ",\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}").getBytes(StandardCharsets.UTF_8);
+          + ",\"messages\":[" + conversation(bodyKb) + "{\"role\":\"user\",\"content\":\"ping\"}]}")
+          .getBytes(StandardCharsets.UTF_8);
       String head = "POST " + u.getRawPath() + " HTTP/1.1\r\nHost: 127.0.0.1:" + u.getPort() + "\r\n"
           + "Content-Type: application/json\r\n"
           + (key == null ? "" : "Authorization: Bearer " + key + "\r\n")
@@ -523,6 +526,22 @@ public final class LoadGen {
       byte[] h = head.getBytes(StandardCharsets.US_ASCII);
       request = Arrays.copyOf(h, h.length + body.length);
       System.arraycopy(body, 0, request, h.length, body.length);
+    }
+
+    /** ~{@code kb} KB of earlier turns, each ~1 KB of text with the escapes code and logs bring (quotes, newlines). */
+    private static String conversation(int kb) {
+      String turn = "Here is the file you asked for:\\n```java\\nclass A { String s = \\\"quoted\\\"; }\\n```\\n"
+          + "The test log says: FAILED at line 42\\tExpected <3> but was <4>. ";
+      StringBuilder text = new StringBuilder();
+      while (text.length() < 960) {
+        text.append(turn);
+      }
+      StringBuilder out = new StringBuilder();
+      for (int i = 0; i < kb; i++) {
+        out.append("{\"role\":\"").append(i % 2 == 0 ? "user" : "assistant").append("\",\"content\":\"")
+            .append(text).append("\"},");
+      }
+      return out.toString();
     }
 
     /** Sends the request; returns the status (-1 on an I/O failure). Reads the whole answer. */

@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * POST /v1/chat/completions, /v1/completions, /v1/embeddings and their aliases: validates the body,
  * finds the model, and hands the call to the model's BackendVerticle over the event bus. The body is
- * parsed once here; the backend gets the parsed object, not the bytes.
+ * parsed once here; the backend gets the parsed object, and the client's bytes beside it for a
+ * backend that forwards them (edited, not encoded again).
  */
 final class CompletionRoutes {
 
@@ -42,9 +43,10 @@ final class CompletionRoutes {
     long startedAt = System.currentTimeMillis();
     String route = endpoint.path();
     String requestId = CallId.of(ctx);
+    Buffer raw = ctx.body().buffer();
     JsonObject body;
     try {
-      body = parse(ctx.body().buffer());
+      body = parse(raw);
     } catch (OpenAiError.Failure f) {
       fail(ctx, f.error(), requestId, null, false, startedAt);
       return;
@@ -70,11 +72,12 @@ final class CompletionRoutes {
     }
     if (pathModel != null) {
       body.put("model", pathModel);
+      raw = null; // the bytes no longer say what the body does
     }
     List<String> chain = new ArrayList<>();
     chain.add(name);
     chain.addAll(fallbacks(name, body));
-    new Attempts(ctx, endpoint, requestId, body, stream, startedAt, chain).next();
+    new Attempts(ctx, endpoint, requestId, body, raw, stream, startedAt, chain).next();
   }
 
   /** Ends every request still open with {@code error} (the shutdown grace ran out); returns how many. */
@@ -109,6 +112,7 @@ final class CompletionRoutes {
     final Endpoint endpoint;
     final String requestId;
     final JsonObject body;
+    final Buffer rawBody;
     final boolean stream;
     final long startedAt;
     final List<String> chain;
@@ -118,12 +122,13 @@ final class CompletionRoutes {
     /** Why the previous model in the chain failed: what the client hears if no fallback answers. */
     OpenAiError lastError;
 
-    Attempts(RoutingContext ctx, Endpoint endpoint, String requestId, JsonObject body, boolean stream, long startedAt,
-             List<String> chain) {
+    Attempts(RoutingContext ctx, Endpoint endpoint, String requestId, JsonObject body, Buffer rawBody, boolean stream,
+             long startedAt, List<String> chain) {
       this.ctx = ctx;
       this.endpoint = endpoint;
       this.requestId = requestId;
       this.body = body;
+      this.rawBody = rawBody;
       this.stream = stream;
       this.startedAt = startedAt;
       this.chain = chain;
@@ -162,7 +167,8 @@ final class CompletionRoutes {
               status, meta, startedAt),
           this::tryNext);
       current = relay;
-      calls.call(Addresses.backend(model), endpoint, requestId, model, body, stream, WINDOW, startedAt, relay)
+      calls.call(Addresses.backend(model), endpoint, requestId, model, body, rawBody, stream, WINDOW, startedAt,
+          relay)
           .onSuccess(relay::accepted)
           .onFailure(err -> relay.onError(Responses.of(err), refusedMeta(model, Responses.of(err))));
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.bus;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -13,6 +14,10 @@ import io.vertx.core.json.JsonObject;
  * @param endpoint   which OpenAI endpoint the client called
  * @param modelName  the model name the client asked for (the response is re-stamped with it)
  * @param body       the client's JSON body
+ * @param rawBody    the bytes {@code body} was parsed from, exactly as the client sent them, or null
+ *                   when {@code body} no longer matches them; lets a backend that forwards the body
+ *                   edit the bytes instead of encoding the parsed object again (an agent's context
+ *                   is often hundreds of KB). Read-only, like {@code body}
  * @param stream     whether the client asked for {@code stream: true}
  * @param window     how many DATA frames the backend may send before it needs a credit
  * @param startedAt  when the API received the request (epoch millis), for latency accounting
@@ -24,6 +29,7 @@ public record Call(
     Endpoint endpoint,
     String modelName,
     JsonObject body,
+    Buffer rawBody,
     boolean stream,
     int window,
     long startedAt) {

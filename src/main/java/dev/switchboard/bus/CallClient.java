@@ -2,6 +2,7 @@ package dev.switchboard.bus;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -80,15 +81,17 @@ public final class CallClient {
 
   /**
    * Sends {@code call} to {@code target}. Succeeds once a BackendVerticle accepted it; fails with an
-   * {@link OpenAiError.Failure} when none could (no backend, rejected, no answer in time).
+   * {@link OpenAiError.Failure} when none could (no backend, rejected, no answer in time). {@code rawBody}:
+   * the bytes {@code body} was parsed from, or null (see {@link Call#rawBody()}).
    */
   public Future<CallHandle> call(String target, Endpoint endpoint, String requestId, String modelName,
-                                 JsonObject body, boolean stream, int window, long startedAt,
+                                 JsonObject body, Buffer rawBody, boolean stream, int window, long startedAt,
                                  FrameListener listener) {
     String streamId = UUID.randomUUID().toString();
     OpenCall oc = new OpenCall(streamId, listener);
     open.put(streamId, oc);
-    Call call = new Call(requestId, streamId, address, endpoint, modelName, body, stream, window, startedAt);
+    Call call = new Call(requestId, streamId, address, endpoint, modelName, body, rawBody, stream, window,
+        startedAt);
     return send(target, call, oc, 3, nodesServing.applyAsInt(modelName) - 1)
         .map(reply -> {
           oc.accepted(reply.body());
@@ -128,8 +131,8 @@ public final class CallClient {
       open.put(id, oc);
     }
     oc.streamId = id;
-    return new Call(c.requestId(), id, c.replyTo(), c.endpoint(), c.modelName(), c.body(), c.stream(), c.window(),
-        c.startedAt());
+    return new Call(c.requestId(), id, c.replyTo(), c.endpoint(), c.modelName(), c.body(), c.rawBody(), c.stream(),
+        c.window(), c.startedAt());
   }
 
   /**

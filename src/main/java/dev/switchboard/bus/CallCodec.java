@@ -2,8 +2,14 @@ package dev.switchboard.bus;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
+import io.vertx.core.json.JsonObject;
 
-/** Calls go unchanged within a JVM (the body is read-only by contract) and as a binary record between JVMs. */
+/**
+ * Calls go unchanged within a JVM (the body is read-only by contract) and as a binary record between
+ * JVMs. Between JVMs the body is one JSON text: the client's own bytes when the call has them (copied,
+ * not encoded again), else the parsed body's encoding. Either way the receiver parses it once and
+ * keeps it as the call's {@code rawBody}: the bytes its {@code body} was parsed from.
+ */
 public final class CallCodec implements MessageCodec<Call, Call> {
 
   public static final String NAME = "switchboard.call";
@@ -16,7 +22,7 @@ public final class CallCodec implements MessageCodec<Call, Call> {
     WireFormat.writeString(out, c.replyTo());
     out.appendByte((byte) c.endpoint().ordinal());
     WireFormat.writeString(out, c.modelName());
-    WireFormat.writeJson(out, c.body());
+    WireFormat.writeBuffer(out, c.rawBody() != null ? c.rawBody() : c.body().toBuffer());
     out.appendByte((byte) (c.stream() ? 1 : 0));
     out.appendInt(c.window());
     out.appendLong(c.startedAt());
@@ -25,8 +31,15 @@ public final class CallCodec implements MessageCodec<Call, Call> {
   @Override
   public Call decodeFromWire(int pos, Buffer in) {
     WireFormat.Reader r = new WireFormat.Reader(in, pos);
-    return new Call(r.readString(), r.readString(), r.readString(), ENDPOINTS[r.readByte()],
-        r.readString(), r.readJson(), r.readByte() == 1, r.readInt(), r.readLong());
+    String requestId = r.readString();
+    String streamId = r.readString();
+    String replyTo = r.readString();
+    Endpoint endpoint = ENDPOINTS[r.readByte()];
+    String modelName = r.readString();
+    Buffer raw = r.readBuffer();
+    JsonObject body = new JsonObject(raw); // parsed on the sending node already: it is a JSON object
+    return new Call(requestId, streamId, replyTo, endpoint, modelName, body, raw, r.readByte() == 1, r.readInt(),
+        r.readLong());
   }
 
   @Override

@@ -50,6 +50,18 @@ class PassThroughTest {
   }
 
   @Test
+  void theClientsBytesReachTheBackendAsSentButForTheModelsValue() {
+    // Escapes, spacing, number spelling and key order as the client wrote them: nothing re-encoded.
+    String client = "{\"messages\": [{\"role\":\"user\", \"content\":\"caf\\u00e9 \\ud83d\\ude00\"}],\n"
+        + "  \"model\" : \"qwen3-coder-llama\", \"temperature\": 2E-1}";
+
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", client);
+
+    assertThat(resp.statusCode()).isEqualTo(200);
+    assertThat(backend.last().raw()).isEqualTo(client.replace("\"qwen3-coder-llama\"", "\"qwen3-coder-30b\""));
+  }
+
+  @Test
   void nonStreamBodyReachesBackendUnchangedButForTheModel() {
     JsonObject tools = new JsonObject().put("type", "function").put("function", new JsonObject()
         .put("name", "get_weather").put("parameters", new JsonObject().put("type", "object")));

@@ -26,8 +26,8 @@ public final class FakeOpenAiBackend {
     void handle(HttpServerRequest req, JsonObject body);
   }
 
-  /** A request as the backend saw it. */
-  public record Received(String path, JsonObject body, io.vertx.core.MultiMap headers) {
+  /** A request as the backend saw it; {@code raw} is its body's text, byte for byte. */
+  public record Received(String path, JsonObject body, io.vertx.core.MultiMap headers, String raw) {
   }
 
   private final Vertx vertx;
@@ -119,7 +119,7 @@ public final class FakeOpenAiBackend {
     }
     req.body().onSuccess(buf -> {
       JsonObject body = buf.length() == 0 ? new JsonObject() : buf.toJsonObject();
-      Received r = new Received(req.path(), body, req.headers());
+      Received r = new Received(req.path(), body, req.headers(), buf.toString(java.nio.charset.StandardCharsets.UTF_8));
       received.add(r);
       firstRequest.complete(r);
       maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
