@@ -10,7 +10,8 @@ Measures what Switchboard adds on top of its backend, side by side with the back
 directly ("direct") and through a plain nginx proxy_pass hop ("nginx"), everything on 127.0.0.1:
 
   start-up      exec to the first answered chat completion (3 starts)
-  sequential    ~1000 requests at concurrency 1, per target, interleaved; p50/p99 minus direct
+  sequential    ~1000 requests at concurrency 1, per target, interleaved; p50/p99 minus direct;
+                then after 40 ms of idle each, and with a ~100 KB body (an agent's context)
   fixed rate    300 req/s on 16 connections, timed from each request's intended start
                 (no coordinated omission); p50/p99 minus direct, compared with nginx's
   saturation    wrk at 32 and 256 connections; req/s as a ratio to the nginx hop
@@ -187,6 +188,7 @@ events { worker_connections 8192; }
 http {
   access_log off;
   client_body_temp_path $1/tmp;
+  client_body_buffer_size 1m;
   proxy_temp_path $1/tmp;
   keepalive_requests 10000000;
   keepalive_timeout 75s;
@@ -339,13 +341,17 @@ wrk_run warm.direct "" 32 3 "$url_direct"
 sleep 2
 record rss.idle_warm_mb "$(rss_mb)"
 
-if [[ -n "$quick" ]]; then n_seq=300; n_idle=30; rate_s=2; sat_s=2; rounds=2; n_stream=30; else n_seq=1000; n_idle=150; rate_s=10; sat_s=5; rounds=3; n_stream=100; fi
+if [[ -n "$quick" ]]; then n_seq=300; n_idle=30; n_big=50; rate_s=2; sat_s=2; rounds=2; n_stream=30; else n_seq=1000; n_idle=150; n_big=300; rate_s=10; sat_s=5; rounds=3; n_stream=100; fi
 
 say "sequential: $n_seq requests x $rounds rounds per target, interleaved..."
 loadgen seq --n "$n_seq" --rounds "$rounds" --warmup 300 --model fast --key "$key" "${plain_targets[@]}" >>"$results"
 
 say "after idle: $n_idle requests x 2 rounds per target, each after 40 ms of idle, interleaved..."
 loadgen seq --n "$n_idle" --rounds 2 --warmup 0 --pause-ms 40 --label idle --model fast --key "$key" \
+  "${plain_targets[@]}" >>"$results"
+
+say "large body: $n_big requests of a ~100 KB conversation x 2 rounds per target, interleaved..."
+loadgen seq --n "$n_big" --rounds 2 --warmup 50 --body-kb 100 --label big --model fast --key "$key" \
   "${plain_targets[@]}" >>"$results"
 
 say "fixed rate: 300 req/s, ${rate_s} s x 2 rounds per target..."

@@ -165,6 +165,13 @@ public final class Report {
       add("idle_nginx_p50_added_us", "Plain request after 40 ms idle, nginx hop's added p50", "µs",
           "idle.nginx.p50_us", g -> g.apply("idle.nginx.p50_us") - g.apply("idle.direct.p50_us"), null, null);
     }
+    // An agent's request carries its whole conversation: what a ~100 KB body costs on top of a plain one.
+    add("big_p50_added_us", "Sequential, ~100 KB body, added p50", "µs", "big.sb.p50_us",
+        g -> g.apply("big.sb.p50_us") - g.apply("big.direct.p50_us"), null, null);
+    if (nginx) {
+      add("big_nginx_p50_added_us", "Sequential, ~100 KB body, nginx hop's added p50", "µs",
+          "big.nginx.p50_us", g -> g.apply("big.nginx.p50_us") - g.apply("big.direct.p50_us"), null, null);
+    }
     add("stream_total_p50_added_us", "Stream of 20 chunks, added total p50", "µs", "stream.sb.total_p50_us",
         g -> g.apply("stream.sb.total_p50_us") - g.apply("stream.direct.total_p50_us"), null, null);
     add("stream_chunk_p50_added_us", "Stream, added delay of each chunk p50", "µs", "stream.sb.chunk_p50_us",
