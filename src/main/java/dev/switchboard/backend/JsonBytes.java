@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Byte-level edits of JSON text, so that a streamed chunk can be re-stamped without a parse and
  * re-encode per chunk (the per-chunk cost counts against the latency budget), and a request body
- * forwarded as the client wrote it with only its {@code model} replaced.
+ * scanned fast (see {@link ModelOnTheBytes}).
  */
 final class JsonBytes {
 
@@ -125,74 +125,6 @@ final class JsonBytes {
         return -1; // '}' (the key is not there) or malformed
       }
       i = skipSpace(b, i + 1, to);
-    }
-    return -1;
-  }
-
-  /**
-   * {@code b}, the text of one JSON object, with the value of its top-level {@code quotedKey} replaced
-   * by {@code value} (JSON text); null when that is not certain to say what a parser would read:
-   * {@code b} is not exactly one object (whitespace around it aside), a top-level key is written with
-   * an escape (a parser would read another key, perhaps this one), or the key is absent or there more
-   * than once (parsers disagree on which one counts).
-   */
-  static byte[] replaceTopLevelValue(byte[] b, byte[] quotedKey, byte[] value) {
-    int to = b.length;
-    int i = skipSpace(b, 0, to);
-    if (i >= to || b[i] != '{') {
-      return null;
-    }
-    int found = -1;
-    int foundEnd = -1;
-    i = skipSpace(b, i + 1, to);
-    if (i < to && b[i] != '}') {
-      while (true) {
-        if (i >= to || b[i] != '"') {
-          return null;
-        }
-        int keyEnd = endOfString(b, i, to);
-        if (keyEnd < 0 || indexOf(b, i, keyEnd, (byte) '\\') >= 0) {
-          return null;
-        }
-        int colon = skipSpace(b, keyEnd, to);
-        if (colon >= to || b[colon] != ':') {
-          return null;
-        }
-        int valueStart = skipSpace(b, colon + 1, to);
-        int valueEnd = endOfValue(b, valueStart, to);
-        if (valueEnd < 0) {
-          return null;
-        }
-        if (keyEnd - i == quotedKey.length && regionEquals(b, i, quotedKey)) {
-          if (found >= 0) {
-            return null;
-          }
-          found = valueStart;
-          foundEnd = valueEnd;
-        }
-        i = skipSpace(b, valueEnd, to);
-        if (i < to && b[i] == ',') {
-          i = skipSpace(b, i + 1, to);
-        } else {
-          break;
-        }
-      }
-    }
-    if (i >= to || b[i] != '}' || skipSpace(b, i + 1, to) != to || found < 0) {
-      return null;
-    }
-    byte[] out = new byte[b.length - (foundEnd - found) + value.length];
-    System.arraycopy(b, 0, out, 0, found);
-    System.arraycopy(value, 0, out, found, value.length);
-    System.arraycopy(b, foundEnd, out, found + value.length, b.length - foundEnd);
-    return out;
-  }
-
-  private static int indexOf(byte[] b, int from, int to, byte x) {
-    for (int i = from; i < to; i++) {
-      if (b[i] == x) {
-        return i;
-      }
     }
     return -1;
   }

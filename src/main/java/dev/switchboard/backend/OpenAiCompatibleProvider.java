@@ -29,8 +29,6 @@ public final class OpenAiCompatibleProvider implements Provider {
       "litellm_metadata", "api_base", "api_key", "drop_params", "caching", "context_window_fallbacks",
       "content_policy_fallbacks", "allowed_openai_params", "tags");
 
-  private static final byte[] MODEL_KEY = "\"model\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
   private static final java.util.Map<String, String> BASE_URLS = new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override
@@ -49,13 +47,13 @@ public final class OpenAiCompatibleProvider implements Provider {
   /**
    * The client's body with the backend's model name and without the proxy's own keys. When the call
    * carries the client's bytes and there is nothing to drop (the usual case), those bytes with the
-   * {@code model} value replaced: encoding the parsed body again costs ~2 µs per KB, and an agent's
-   * context runs to hundreds of KB.
+   * {@code model} value replaced, if {@link ModelOnTheBytes} finds that safe: encoding the parsed
+   * body again costs ~2 µs per KB, and an agent's context runs to hundreds of KB.
    */
   static Buffer upstreamBody(Call call, String backendModel) {
     if (call.rawBody() != null && PROXY_ONLY_KEYS.stream().noneMatch(call.body()::containsKey)) {
-      byte[] edited = JsonBytes.replaceTopLevelValue(call.rawBody().getBytes(), MODEL_KEY,
-          JsonBytes.quoted(backendModel));
+      byte[] edited = ModelOnTheBytes.replace(call.rawBody().getBytes(), JsonBytes.quoted(backendModel),
+          call.body().size());
       if (edited != null) {
         return Buffer.buffer(edited);
       }
@@ -88,11 +86,15 @@ public final class OpenAiCompatibleProvider implements Provider {
     return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
   }
 
-  /** A copy of the top level only: nested values are shared, read-only, and re-encoded as they are. */
+  /**
+   * A copy of the top level only: nested values are shared, read-only, and re-encoded as they are.
+   * A key that is {@code model} but for its case goes too: Go's {@code encoding/json} (Ollama's, for
+   * one) matches keys ignoring case, so {@code "MODEL"} would pick the backend's model.
+   */
   static JsonObject shallowCopyWithout(JsonObject body, Set<String> drop) {
     JsonObject copy = new JsonObject(new java.util.LinkedHashMap<>(body.size() + 1));
     body.getMap().forEach((k, v) -> {
-      if (!drop.contains(k)) {
+      if (!drop.contains(k) && !(k.equalsIgnoreCase("model") && !k.equals("model"))) {
         copy.getMap().put(k, v);
       }
     });

@@ -22,7 +22,7 @@ public final class CallCodec implements MessageCodec<Call, Call> {
     WireFormat.writeString(out, c.replyTo());
     out.appendByte((byte) c.endpoint().ordinal());
     WireFormat.writeString(out, c.modelName());
-    WireFormat.writeBuffer(out, c.rawBody() != null ? c.rawBody() : c.body().toBuffer());
+    WireFormat.writeBuffer(out, c.rawBody() != null ? c.rawBody() : c.body() != null ? c.body().toBuffer() : null);
     out.appendByte((byte) (c.stream() ? 1 : 0));
     out.appendInt(c.window());
     out.appendLong(c.startedAt());
@@ -37,7 +37,7 @@ public final class CallCodec implements MessageCodec<Call, Call> {
     Endpoint endpoint = ENDPOINTS[r.readByte()];
     String modelName = r.readString();
     Buffer raw = r.readBuffer();
-    JsonObject body = new JsonObject(raw); // parsed on the sending node already: it is a JSON object
+    JsonObject body = raw == null ? null : new JsonObject(raw); // parsed on the sending node already
     return new Call(requestId, streamId, replyTo, endpoint, modelName, body, raw, r.readByte() == 1, r.readInt(),
         r.readLong());
   }

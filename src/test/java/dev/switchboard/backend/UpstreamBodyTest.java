@@ -57,15 +57,51 @@ class UpstreamBodyTest {
   }
 
   @Test
-  void replaceTopLevelValueRefusesWhatItCannotEditSafely() {
-    byte[] key = "\"model\"".getBytes(StandardCharsets.US_ASCII);
+  void aCommentIsNotForwardedAndCannotHideAModel() {
+    // Vert.x's parser skips comments: it reads model "gpt-4o" here, where a bracket count over the
+    // bytes would take the "model" inside the comment for the top-level one.
+    String sent = upstream("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"a\":[/*],\"model\":\"x\","
+        + "\"c\":[[*/],\"model\":\"gpt-4o\",\"c\":[/*]*/]}");
+    assertThat(sent).doesNotContain("/*").doesNotContain("gpt-4o\"");
+    assertThat(new JsonObject(sent).getString("model")).isEqualTo("qwen3-coder:30b");
+  }
+
+  @Test
+  void anOverlongUtf8KeyIsNotForwarded() {
+    // Jackson reads "mod\xC1\xA5l" as a second "model"; the bytes alone would show another key.
+    byte[] overlong = {'{', '"', 'm', 'o', 'd', 'e', 'l', '"', ':', '"', 'x', '"', ',', '"', 'm', 'o', 'd',
+        (byte) 0xC1, (byte) 0xA5, 'l', '"', ':', '"', 'g', 'p', 't', '"', '}'};
+    String sent = upstream(overlong);
+    assertThat(sent).isEqualTo("{\"model\":\"qwen3-coder:30b\"}");
+  }
+
+  @Test
+  void anyRepeatedKeyIsResolvedAsTheGatewayReadIt() {
+    String sent = upstream("{\"stream\":true,\"model\":\"coder\",\"messages\":[],\"stream\":false}");
+    assertThat(sent).isEqualTo("{\"stream\":false,\"model\":\"qwen3-coder:30b\",\"messages\":[]}");
+  }
+
+  @Test
+  void aModelKeyInAnotherCaseIsDropped() {
+    // Go's encoding/json (Ollama's /v1) matches keys ignoring case: "MODEL" would choose the model.
+    String sent = upstream("{\"model\":\"coder\",\"MODEL\":\"o1-pro\",\"messages\":[]}");
+    assertThat(sent).isEqualTo("{\"model\":\"qwen3-coder:30b\",\"messages\":[]}");
+  }
+
+  @Test
+  void theEditRefusesWhatItCannotDoSafely() {
     byte[] value = "\"m\"".getBytes(StandardCharsets.US_ASCII);
-    assertThat(JsonBytes.replaceTopLevelValue(bytes("{\"messages\":[]}"), key, value)).as("absent").isNull();
-    assertThat(JsonBytes.replaceTopLevelValue(bytes("{\"model\":\"a\"} {}"), key, value)).as("two values").isNull();
-    assertThat(JsonBytes.replaceTopLevelValue(bytes("[{\"model\":\"a\"}]"), key, value)).as("not an object").isNull();
-    assertThat(JsonBytes.replaceTopLevelValue(bytes("{}"), key, value)).as("empty").isNull();
-    assertThat(new String(JsonBytes.replaceTopLevelValue(bytes("{\"model\":null}"), key, value), StandardCharsets.UTF_8))
-        .isEqualTo("{\"model\":\"m\"}");
+    assertThat(ModelOnTheBytes.replace(bytes("{\"messages\":[]}"), value, 1)).as("absent").isNull();
+    assertThat(ModelOnTheBytes.replace(bytes("{\"model\":\"a\"} {}"), value, 1)).as("two values").isNull();
+    assertThat(ModelOnTheBytes.replace(bytes("[{\"model\":\"a\"}]"), value, 0)).as("not an object").isNull();
+    assertThat(ModelOnTheBytes.replace(bytes("{}"), value, 0)).as("empty").isNull();
+    assertThat(ModelOnTheBytes.replace(bytes("{\"model\":\"a\",}"), value, 1)).as("trailing comma").isNull();
+    assertThat(ModelOnTheBytes.replace(bytes("{\"model\":\"a\" // note\n}"), value, 1)).as("comment").isNull();
+    assertThat(ModelOnTheBytes.replace(bytes("{\"model\":\"a\",\"t\":NaN}"), value, 2)).as("NaN").isNull();
+    assertThat(ModelOnTheBytes.replace(bytes("\uFEFF{\"model\":\"a\"}"), value, 1)).as("BOM").isNull();
+    assertThat(ModelOnTheBytes.replace(bytes("{\"model\":\"a\",\"m\":1}"), value, 1)).as("a key fewer parsed").isNull();
+    assertThat(new String(ModelOnTheBytes.replace(bytes("{\"model\":null, \"n\":[1,-2.5e3,true,false]}"), value, 2),
+        StandardCharsets.UTF_8)).isEqualTo("{\"model\":\"m\", \"n\":[1,-2.5e3,true,false]}");
   }
 
   private static byte[] bytes(String s) {
@@ -74,6 +110,10 @@ class UpstreamBodyTest {
 
   /** What the backend of model {@code qwen3-coder:30b} receives for this client body. */
   private static String upstream(String clientBody) {
+    return upstream(bytes(clientBody));
+  }
+
+  private static String upstream(byte[] clientBody) {
     Buffer raw = Buffer.buffer(clientBody);
     Call call = new Call("id", "s", "r", Endpoint.CHAT, "coder", new JsonObject(raw), raw, false, 8, 0L);
     return OpenAiCompatibleProvider.upstreamBody(call, "qwen3-coder:30b").toString(StandardCharsets.UTF_8);
