@@ -163,7 +163,7 @@ final class JsonBytes {
     return i == start ? -1 : i;
   }
 
-  private static boolean regionEquals(byte[] b, int at, byte[] what) {
+  static boolean regionEquals(byte[] b, int at, byte[] what) {
     for (int k = 0; k < what.length; k++) {
       if (b[at + k] != what[k]) {
         return false;
@@ -172,10 +172,15 @@ final class JsonBytes {
     return true;
   }
 
-  private static int skipSpace(byte[] b, int i, int to) {
-    while (i < to && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r')) {
+  static int skipSpace(byte[] b, int i, int to) {
+    while (i < to && isSpace(b[i])) {
       i++;
     }
     return i;
+  }
+
+  /** JSON's whitespace. */
+  static boolean isSpace(byte c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
   }
 }

@@ -45,7 +45,7 @@ final class ModelOnTheBytes {
     int i = 0;
     while (i < to) {
       byte c = body[i];
-      if (depth == 0 && !isSpace(c) && (closed || c != '{')) {
+      if (depth == 0 && !JsonBytes.isSpace(c) && (closed || c != '{')) {
         return null; // not an object, or something after it
       }
       switch (c) {
@@ -60,7 +60,7 @@ final class ModelOnTheBytes {
               return null;
             }
             keys++;
-            boolean model = end - i == MODEL.length && regionEquals(body, i, MODEL);
+            boolean model = end - i == MODEL.length && JsonBytes.regionEquals(body, i, MODEL);
             if (model ? valueStart >= 0 || afterModelKey : isModelIgnoringCase(body, i + 1, end - 1)) {
               return null;
             }
@@ -71,7 +71,7 @@ final class ModelOnTheBytes {
         }
         case ':' -> {
           if (depth == 1 && afterModelKey) {
-            valueStart = skipSpace(body, i + 1, to);
+            valueStart = JsonBytes.skipSpace(body, i + 1, to);
             valueEnd = JsonBytes.endOfValue(body, valueStart, to); // right if the whole text is strict
             if (valueEnd < 0) {
               return null;
@@ -135,25 +135,5 @@ final class ModelOnTheBytes {
 
   private static boolean isModelIgnoringCase(byte[] b, int from, int to) {
     return to - from == 5 && new String(b, from, 5, StandardCharsets.US_ASCII).equalsIgnoreCase("model");
-  }
-
-  private static boolean regionEquals(byte[] b, int at, byte[] what) {
-    for (int k = 0; k < what.length; k++) {
-      if (b[at + k] != what[k]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean isSpace(byte c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-  }
-
-  private static int skipSpace(byte[] b, int i, int to) {
-    while (i < to && isSpace(b[i])) {
-      i++;
-    }
-    return i;
   }
 }
