@@ -29,6 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  *                [--pause-ms 40 --label idle]                                 ... each after an idle pause
  * LoadGen rate   --rate 300 --seconds 10 --conns 16 --rounds 2   NAME=URL...   fixed rate, from intended start
  * LoadGen stream --n 100 --rounds 2 --warmup 30                  NAME=URL...   sequential streams, interleaved
+ *                [--pause-ms 40]                                              ... each after an idle pause
  * LoadGen hold   --streams 1000 --ramp-ms 3000 --label L          NAME=URL      concurrent streams
  * LoadGen startup --n 3 --url URL -- COMMAND...                                 start COMMAND, time first 200
  * LoadGen ports  N                                                              N free loopback ports
@@ -232,6 +233,7 @@ public final class LoadGen {
     int n = num("n", 100);
     int rounds = num("rounds", 2);
     int warmup = num("warmup", 30);
+    int pauseMs = num("pause-ms", 0); // idle before each stream, as in seq
     Http[] c = new Http[targets.size()];
     for (int t = 0; t < c.length; t++) {
       c[t] = client(targets.get(t)[1], true);
@@ -251,6 +253,9 @@ public final class LoadGen {
       for (int i = 0; i < n; i++) {
         for (int k = 0; k < c.length; k++) {
           int t = (k + i + r) % c.length;
+          if (pauseMs > 0) {
+            sleepMs(pauseMs);
+          }
           c[t].stream(round[t]);
         }
       }

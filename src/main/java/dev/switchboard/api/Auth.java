@@ -23,6 +23,11 @@ final class Auth implements Handler<RoutingContext> {
 
   private final ConfigHolder config;
   private final RequestLog log;
+  /** One digest, reused: this handler runs on its verticle's event loop only (one router per instance). */
+  private final MessageDigest sha256 = newSha256();
+  /** The master key last seen and its digest: hashed again only when a reload changes it. */
+  private String digestedMaster;
+  private byte[] masterDigest;
 
   Auth(ConfigHolder config, RequestLog log) {
     this.config = config;
@@ -77,13 +82,17 @@ final class Auth implements Handler<RoutingContext> {
     return null;
   }
 
-  private static boolean sameKey(String expected, String presented) {
-    return MessageDigest.isEqual(sha256(expected), sha256(presented));
+  private boolean sameKey(String master, String presented) {
+    if (!master.equals(digestedMaster)) {
+      masterDigest = sha256.digest(master.getBytes(StandardCharsets.UTF_8));
+      digestedMaster = master;
+    }
+    return MessageDigest.isEqual(masterDigest, sha256.digest(presented.getBytes(StandardCharsets.UTF_8)));
   }
 
-  private static byte[] sha256(String s) {
+  private static MessageDigest newSha256() {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }

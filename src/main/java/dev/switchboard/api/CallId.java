@@ -1,8 +1,7 @@
 package dev.switchboard.api;
 
+import dev.switchboard.bus.Ids;
 import io.vertx.ext.web.RoutingContext;
-
-import java.util.UUID;
 
 /** The request's {@code x-litellm-call-id}: the client's own when it sent a sane one, as LiteLLM keeps it. */
 final class CallId {
@@ -14,6 +13,6 @@ final class CallId {
 
   static String of(RoutingContext ctx) {
     String given = ctx.request().getHeader(HEADER);
-    return given != null && !given.isBlank() && given.length() <= 128 ? given : UUID.randomUUID().toString();
+    return given != null && !given.isBlank() && given.length() <= 128 ? given : Ids.randomUuid();
   }
 }

@@ -29,7 +29,9 @@ import java.util.function.ToIntFunction;
 public final class CallClient {
 
   private final Vertx vertx;
-  private final String address = Addresses.endpoint("api", UUID.randomUUID().toString());
+  /** Random once (a SecureRandom UUID): it makes this instance's stream ids unique across the cluster. */
+  private final String instanceId = UUID.randomUUID().toString();
+  private final String address = Addresses.endpoint("api", instanceId);
   private final Map<String, OpenCall> open = new HashMap<>();
   private final DeliveryOptions callOptions;
   private final long peerTimeoutMs;
@@ -39,6 +41,7 @@ public final class CallClient {
   private MessageConsumer<JsonObject> nodeLeft;
   private long timerId = -1;
   private long lastKeepalive;
+  private long streamsStarted;
 
   public CallClient(Vertx vertx, Duration ackTimeout, Duration keepaliveInterval, Duration peerTimeout) {
     this(vertx, ackTimeout, keepaliveInterval, peerTimeout, model -> 1);
@@ -87,7 +90,7 @@ public final class CallClient {
   public Future<CallHandle> call(String target, Endpoint endpoint, String requestId, String modelName,
                                  JsonObject body, Buffer rawBody, boolean stream, int window, long startedAt,
                                  FrameListener listener) {
-    String streamId = UUID.randomUUID().toString();
+    String streamId = nextStreamId();
     OpenCall oc = new OpenCall(streamId, listener);
     open.put(streamId, oc);
     Call call = new Call(requestId, streamId, address, endpoint, modelName, body, rawBody, stream, window,
@@ -125,8 +128,13 @@ public final class CallClient {
     });
   }
 
+  /** This instance's id and a counter: unique wherever the call goes, and cheap (the event loop makes one per call). */
+  private String nextStreamId() {
+    return instanceId + '.' + Long.toString(++streamsStarted, 36);
+  }
+
   private Call underNewStreamId(OpenCall oc, Call c) {
-    String id = UUID.randomUUID().toString();
+    String id = nextStreamId();
     if (open.remove(oc.streamId) != null) { // not if the client left meanwhile
       open.put(id, oc);
     }
