@@ -10,14 +10,24 @@ import java.nio.charset.StandardCharsets;
  * with the name the client asked for and noting the usage the backend reports. Upstream chunks may
  * split or merge events: complete events are forwarded as soon as their blank line arrives, the rest
  * waits for the next chunk. Nothing else in an event is touched.
+ *
+ * <p>A stream the backend ended cleanly without {@code data: [DONE]} gets one, as LiteLLM's proxy ends
+ * every stream with it (some clients wait for it; llama.cpp's server left it out in some versions).
+ * Not after an error event: LiteLLM ends such a stream with the error.
  */
 final class SseRewriter implements ResponseTranslator {
 
   private static final byte[] MODEL_KEY = "\"model\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] USAGE_KEY = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ERROR_KEY = "\"error\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+  static final String DONE_EVENT = "data: [DONE]\n\n";
 
   private final byte[] clientModel;
   private byte[] pending = new byte[0];
+  /** What the last event said: [DONE], an error, or something else (or nothing yet). */
+  private boolean lastWasDone;
+  private boolean lastWasError;
 
   SseRewriter(String clientModelName) {
     this.clientModel = JsonBytes.quoted(clientModelName);
@@ -48,10 +58,21 @@ final class SseRewriter implements ResponseTranslator {
 
   @Override
   public void onEnd(TranslationSink out) {
+    Buffer rest = Buffer.buffer(pending.length + 32);
     if (pending.length > 0) {
-      Buffer rest = Buffer.buffer(pending.length + 32);
+      boolean whitespaceOnly = isBlank(pending, 0, pending.length);
       rewrite(pending, 0, pending.length, rest, out);
+      if (!whitespaceOnly) {
+        // An event still pending has no blank line (else it would have gone): end it, so that it is
+        // delivered and [DONE] does not join it.
+        rest.appendString(pending[pending.length - 1] == '\n' ? "\n" : "\n\n");
+      }
       pending = new byte[0];
+    }
+    if (!lastWasDone && !lastWasError) {
+      rest.appendString(DONE_EVENT);
+    }
+    if (rest.length() > 0) {
       out.emit(rest);
     }
   }
@@ -71,6 +92,10 @@ final class SseRewriter implements ResponseTranslator {
   }
 
   private void rewrite(byte[] b, int from, int to, Buffer into, TranslationSink out) {
+    if (!isBlank(b, from, to)) {
+      lastWasDone = isDone(b, from, to);
+      lastWasError = !lastWasDone && JsonBytes.valueOf(b, from, to, ERROR_KEY) >= 0;
+    }
     noteUsage(b, from, to, out);
     int value = JsonBytes.valueOf(b, from, to, MODEL_KEY);
     int valueEnd = value >= 0 && value < to && b[value] == '"' ? JsonBytes.endOfString(b, value, to) : -1;
@@ -79,6 +104,23 @@ final class SseRewriter implements ResponseTranslator {
       return;
     }
     into.appendBytes(b, from, value - from).appendBytes(clientModel).appendBytes(b, valueEnd, to - valueEnd);
+  }
+
+  /** {@code data: [DONE]} or {@code data:[DONE]}, whatever whitespace is around it. */
+  private static boolean isDone(byte[] b, int from, int to) {
+    int i = JsonBytes.skipSpace(b, from, to);
+    if (to - i < 5 || b[i] != 'd' || b[i + 1] != 'a' || b[i + 2] != 't' || b[i + 3] != 'a' || b[i + 4] != ':') {
+      return false;
+    }
+    i = JsonBytes.skipSpace(b, i + 5, to);
+    if (to - i < DONE.length || !java.util.Arrays.equals(b, i, i + DONE.length, DONE, 0, DONE.length)) {
+      return false;
+    }
+    return isBlank(b, i + DONE.length, to);
+  }
+
+  private static boolean isBlank(byte[] b, int from, int to) {
+    return JsonBytes.skipSpace(b, from, to) == to;
   }
 
   /** Usage comes in one event near the end (when asked for); only that event is parsed. */

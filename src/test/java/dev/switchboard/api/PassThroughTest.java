@@ -143,6 +143,49 @@ class PassThroughTest {
   }
 
   @Test
+  void aStreamTheBackendEndsWithoutDoneGetsDoneAsLiteLlmSendsIt() {
+    String first = FakeOpenAiBackend.chunk("qwen3-coder-30b", "a");
+    String second = FakeOpenAiBackend.chunk("qwen3-coder-30b", "b");
+    backend.behave((req, body) -> req.response().setChunked(true).putHeader("content-type", "text/event-stream")
+        .end(first + second));
+
+    HttpResponse<String> resp = sb.post("/v1/chat/completions",
+        "{\"model\":\"qwen3-coder-llama\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+
+    assertThat(resp.body()).isEqualTo(first.replace("qwen3-coder-30b", "qwen3-coder-llama")
+        + second.replace("qwen3-coder-30b", "qwen3-coder-llama") + FakeOpenAiBackend.DONE);
+  }
+
+  @Test
+  void aLastEventWithoutItsBlankLineIsDeliveredWholeBeforeDone() {
+    String first = FakeOpenAiBackend.chunk("qwen3-coder-30b", "a");
+    String last = FakeOpenAiBackend.chunk("qwen3-coder-30b", "b").trim(); // "data: {...}", no blank line
+    backend.behave((req, body) -> req.response().setChunked(true).putHeader("content-type", "text/event-stream")
+        .end(first + last));
+
+    HttpResponse<String> resp = sb.post("/v1/chat/completions",
+        "{\"model\":\"qwen3-coder-llama\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+
+    assertThat(resp.body().split("\n\n")).containsExactly(
+        first.replace("qwen3-coder-30b", "qwen3-coder-llama").trim(),
+        last.replace("qwen3-coder-30b", "qwen3-coder-llama"),
+        "data: [DONE]");
+  }
+
+  @Test
+  void aStreamEndingInAnErrorEventGetsNoDone() {
+    String first = FakeOpenAiBackend.chunk("qwen3-coder-30b", "a");
+    String error = "data: {\"error\":{\"message\":\"out of memory\",\"type\":\"server_error\"}}\n\n";
+    backend.behave((req, body) -> req.response().setChunked(true).putHeader("content-type", "text/event-stream")
+        .end(first + error));
+
+    HttpResponse<String> resp = sb.post("/v1/chat/completions",
+        "{\"model\":\"qwen3-coder-llama\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+
+    assertThat(resp.body()).endsWith(error).doesNotContain("[DONE]");
+  }
+
+  @Test
   void firstChunkReachesClientWhileBackendHoldsTheSecond() throws Exception {
     CompletableFuture<Void> release = new CompletableFuture<>();
     backend.behave((req, body) -> {
