@@ -33,6 +33,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private CallClient calls;
   private CompletionRoutes completions;
+  private IdleClientConnections idle;
   private HttpServer server;
 
   public ApiVerticle(ApiContext api) {
@@ -44,6 +45,7 @@ public final class ApiVerticle extends VerticleBase {
     SwitchboardSettings s = api.config().current().switchboard();
     calls = new CallClient(vertx, s.ackTimeout(), s.keepaliveInterval(), s.streamPeerTimeout(),
         model -> api.catalog().find(model).map(e -> e.nodes().size()).orElse(1));
+    idle = new IdleClientConnections(vertx, () -> api.config().current().switchboard().clientIdleTimeout());
     Router router = router(s);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setTcpNoDelay(true)
@@ -51,8 +53,11 @@ public final class ApiVerticle extends VerticleBase {
         // HTTP/1.1 only: what OpenAI clients speak; h2c upgrades gain nothing for one request per
         // stream and JDK 17's client fails in-flight h2 streams on the GOAWAY of a graceful shutdown.
         .setHttp2ClearTextEnabled(false)
+        // No idle timeout: it would cut a stream whose backend is silent; IdleClientConnections instead.
         .setIdleTimeout(0));
-    return calls.start().compose(v -> server.requestHandler(router).listen(api.port(), api.host()));
+    idle.start();
+    return calls.start().compose(v -> server.connectionHandler(idle::opened).requestHandler(router)
+        .listen(api.port(), api.host()));
   }
 
   /**
@@ -74,6 +79,7 @@ public final class ApiVerticle extends VerticleBase {
         .recover(err -> Future.succeededFuture())
         .compose(v -> {
           vertx.cancelTimer(cutTimer);
+          idle.stop();
           return calls.stop();
         });
   }
@@ -91,6 +97,9 @@ public final class ApiVerticle extends VerticleBase {
     completions = new CompletionRoutes(api.catalog(), calls, api.requestLog(),
         model -> config.current().router().fallbacks().getOrDefault(model, java.util.List.of()));
     Auth auth = new Auth(config, api.requestLog());
+
+    // First: a request is in flight from here until its response ends (every route, errors included).
+    router.route().handler(idle::requestBegins);
 
     // Browsers: LiteLLM's proxy answers CORS for every origin (Starlette's CORSMiddleware, origins "*",
     // credentials allowed, any method and header), so a web UI that calls it from its own page works;

@@ -133,11 +133,12 @@ final class CompletionRoutes {
       this.startedAt = startedAt;
       this.chain = chain;
       open.add(this);
-      ctx.response().endHandler(v -> open.remove(this));
-      ctx.response().closeHandler(v -> {
+      // Through the routing context, not the response's own (single) end and close handlers, which
+      // would silence every other end handler (IdleClientConnections counts requests in flight by them).
+      ctx.addEndHandler(ended -> {
         open.remove(this);
-        if (current != null) {
-          current.clientGone();
+        if (ended.failed() && current != null) {
+          current.clientGone(); // the connection closed (or failed) before the response ended
         }
       });
     }

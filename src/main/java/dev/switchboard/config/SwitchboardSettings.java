@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param keepaliveInterval     how often both ends of an open stream tell each other they are alive
  * @param streamPeerTimeout     silence after which an open stream's peer is taken for dead
  * @param shutdownGrace         how long a shutdown (or a removed model) waits for requests in flight
+ * @param clientIdleTimeout     how long a client connection may stay open with no request in flight; 0: for ever
  * @param metricsRequireAuth    whether GET /metrics needs the master key
  * @param eventBridgePort       TCP event-bus bridge port; 0 means off
  * @param eventBridgeHost       interface the bridge binds to
@@ -26,6 +27,7 @@ public record SwitchboardSettings(
     Duration keepaliveInterval,
     Duration streamPeerTimeout,
     Duration shutdownGrace,
+    Duration clientIdleTimeout,
     boolean metricsRequireAuth,
     int eventBridgePort,
     String eventBridgeHost,

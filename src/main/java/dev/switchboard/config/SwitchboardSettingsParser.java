@@ -16,8 +16,14 @@ final class SwitchboardSettingsParser {
 
   private static final String AT = "switchboard_settings";
   private static final Set<String> KEYS = Set.of("max_body_size_mb", "queue_size", "queue_timeout", "ack_timeout_ms",
-      "keepalive_interval_ms", "stream_peer_timeout_ms", "shutdown_grace", "metrics", "event_bridge", "cluster");
+      "keepalive_interval_ms", "stream_peer_timeout_ms", "shutdown_grace", "client_idle_timeout", "metrics", "event_bridge", "cluster");
   private static final String MS = "an integer number of milliseconds > 0";
+  /**
+   * nginx's keepalive_timeout (75 s). Long enough that clients pooling connections (httpx keeps them
+   * 5 s, OkHttp 5 min) rarely meet a close racing their next request; short enough that abandoned and
+   * never-used connections (a slowloris' trickle of headers) do not pile up for ever.
+   */
+  private static final Duration DEFAULT_CLIENT_IDLE = Duration.ofSeconds(75);
 
   private SwitchboardSettingsParser() {
   }
@@ -44,6 +50,7 @@ final class SwitchboardSettingsParser {
           + " (expected: more than keepalive_interval_ms, " + keepalive.toMillis() + ")");
     }
     Duration grace = f.seconds(s.get("shutdown_grace"), AT + ".shutdown_grace", true);
+    Duration clientIdle = f.seconds(s.get("client_idle_timeout"), AT + ".client_idle_timeout", true);
 
     Map<String, Object> metrics = section(s.get("metrics"), AT + ".metrics", Set.of("require_auth"), f);
     Boolean requireAuth = f.bool(metrics.get("require_auth"), AT + ".metrics.require_auth");
@@ -63,6 +70,7 @@ final class SwitchboardSettingsParser {
         keepalive,
         peerTimeout,
         grace != null ? grace : Duration.ofSeconds(30),
+        clientIdle != null ? clientIdle : DEFAULT_CLIENT_IDLE,
         requireAuth != null && requireAuth,
         port != null ? port.intValue() : 0,
         host != null ? host : "127.0.0.1",

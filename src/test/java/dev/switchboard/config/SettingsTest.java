@@ -93,7 +93,7 @@ class SettingsTest {
     SwitchboardSettings s = load("model_list: []").switchboard();
     assertThat(s).isEqualTo(new SwitchboardSettings(32L << 20, 100, Duration.ofSeconds(600),
         Duration.ofMillis(1500), Duration.ofMillis(400), Duration.ofMillis(1500), Duration.ofSeconds(30),
-        false, 0, "127.0.0.1", ClusterSettings.DEFAULTS));
+        Duration.ofSeconds(75), false, 0, "127.0.0.1", ClusterSettings.DEFAULTS));
   }
 
   @Test
@@ -107,12 +107,13 @@ class SettingsTest {
           keepalive_interval_ms: 100
           stream_peer_timeout_ms: 300
           shutdown_grace: 0
+          client_idle_timeout: 2.5
           metrics: {require_auth: true}
           event_bridge: {port: 7000, host: 0.0.0.0}
           cluster: {name: lab}
         """).switchboard();
     assertThat(s).isEqualTo(new SwitchboardSettings(512L * 1024, 0, Duration.ofSeconds(5), Duration.ofMillis(200),
-        Duration.ofMillis(100), Duration.ofMillis(300), Duration.ZERO, true, 7000, "0.0.0.0",
+        Duration.ofMillis(100), Duration.ofMillis(300), Duration.ZERO, Duration.ofMillis(2500), true, 7000, "0.0.0.0",
         new ClusterSettings("lab", List.of(), null, null, 0, 0, null)));
   }
 
