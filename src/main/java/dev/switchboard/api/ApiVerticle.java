@@ -57,6 +57,7 @@ public final class ApiVerticle extends VerticleBase {
         .setIdleTimeout(0));
     idle.start();
     return calls.start().compose(v -> server.connectionHandler(idle::opened).requestHandler(router)
+        .invalidRequestHandler(new InvalidRequests())
         .listen(api.port(), api.host()));
   }
 

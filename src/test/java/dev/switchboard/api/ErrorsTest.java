@@ -182,4 +182,30 @@ class ErrorsTest {
       assertThat(resp).startsWith("HTTP/1.1 400").contains("\"code\":\"400\"").contains("invalid_request_error");
     }
   }
+
+  @Test
+  void headersOverVertxsLimitAreA431InOpenAiShapeAndTheConnectionCloses() throws Exception {
+    String answer = rawExchange("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000)
+        + "\r\nContent-Length: 2\r\n\r\n{}");
+
+    assertThat(answer).startsWith("HTTP/1.1 431").contains("application/json")
+        .contains("\"message\":\"Request headers larger than 8192 bytes\"").contains("\"code\":\"431\"");
+  }
+
+  @Test
+  void aRequestLineOverVertxsLimitIsA414InOpenAiShape() throws Exception {
+    String answer = rawExchange("GET /v1/models/" + "m".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+
+    // HTTP/1.0: the decoder never got as far as the version.
+    assertThat(answer).containsPattern("^HTTP/1\\.[01] 414 ").contains("\"code\":\"414\"").contains("invalid_request_error");
+  }
+
+  /** Sends {@code request} on a new connection and reads until the server closes it (so it must). */
+  private String rawExchange(String request) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", sb.node().port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
 }
