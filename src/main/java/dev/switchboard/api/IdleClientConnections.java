@@ -1,5 +1,6 @@
 package dev.switchboard.api;
 
+import dev.switchboard.bus.OpenAiError;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.ext.web.RoutingContext;
@@ -12,8 +13,10 @@ import java.util.function.Supplier;
 /**
  * Closes client connections that have had no request in flight for {@code switchboard_settings.client_idle_timeout}:
  * kept-alive connections a client abandoned, and connections that never complete a request (a slowloris
- * sending its headers a byte at a time). A request in flight is never cut, however silent its stream:
- * an HTTP server idle timeout would end a long generation whose backend is still thinking.
+ * sending its headers a byte at a time). A request whose body has not all arrived that long after its
+ * headers gets a 408 and its connection closed (nginx's client_body_timeout; a slowloris on the body).
+ * A request that has been read is never cut, however silent its stream: an HTTP server idle timeout
+ * would end a long generation whose backend is still thinking.
  *
  * <p>One per API verticle instance, confined to its event loop. The request path only counts; a sweep a
  * few times a second does the closing, so that no timer is set and cancelled per request.
@@ -53,8 +56,13 @@ final class IdleClientConnections {
     Watched w = open.get(ctx.request().connection());
     if (w != null) {
       w.inFlight++;
+      w.reading = ctx;
+      w.readingSince = System.nanoTime();
       ctx.addEndHandler(ar -> {
         w.inFlight--;
+        if (w.reading == ctx) {
+          w.reading = null;
+        }
         w.idleSince = System.nanoTime();
       });
     }
@@ -74,10 +82,26 @@ final class IdleClientConnections {
     long now = System.nanoTime();
     long limit = t.toNanos();
     java.util.List<HttpConnection> idle = new java.util.ArrayList<>();
+    java.util.List<RoutingContext> slowBodies = new java.util.ArrayList<>();
     open.forEach((connection, w) -> {
       if (w.inFlight == 0 && now - w.idleSince >= limit) {
         idle.add(connection);
+      } else if (w.reading != null && now - w.readingSince >= limit) {
+        if (w.reading.request().isEnded()) {
+          w.reading = null; // read whole: from here on its answer may take as long as it takes
+        } else {
+          slowBodies.add(w.reading);
+          w.reading = null;
+        }
       }
+    });
+    slowBodies.forEach(ctx -> {
+      if (!ctx.response().headWritten()) {
+        ctx.response().putHeader("connection", "close");
+        Responses.error(ctx, OpenAiError.timeout("Request body not received within "
+            + "switchboard_settings.client_idle_timeout (" + t.toMillis() / 1000.0 + " s)"));
+      }
+      ctx.request().connection().close();
     });
     idle.forEach(connection -> {
       open.remove(connection); // now: the close handler may run later
@@ -88,5 +112,8 @@ final class IdleClientConnections {
   private static final class Watched {
     int inFlight;
     long idleSince = System.nanoTime();
+    /** The request whose body may still be arriving, and since when. */
+    RoutingContext reading;
+    long readingSince;
   }
 }

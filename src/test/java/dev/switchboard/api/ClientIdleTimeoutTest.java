@@ -57,6 +57,21 @@ class ClientIdleTimeoutTest {
   }
 
   @Test
+  void aBodyThatDoesNotArriveWithinTheTimeoutIsA408AndTheConnectionCloses() throws Exception {
+    try (Socket s = connect()) {
+      s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          + "Authorization: Bearer " + TestNode.KEY + "\r\nContent-Length: 100\r\n\r\n{\"model\":")
+          .getBytes(StandardCharsets.US_ASCII)); // 10 bytes of 100, then nothing
+
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8); // to the server's close
+
+      assertThat(answer).startsWith("HTTP/1.1 408").contains("\"type\":\"timeout_error\"")
+          .contains("client_idle_timeout");
+      assertThat(backend.received()).isEmpty();
+    }
+  }
+
+  @Test
   void aStreamSilentForLongerThanTheTimeoutIsNotCut() throws Exception {
     backend.behave(backend.streaming("m", 1200, "first", "second"));
     try (Socket s = connect()) {
