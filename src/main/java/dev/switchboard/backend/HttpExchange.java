@@ -153,7 +153,7 @@ final class HttpExchange implements Exchange {
       });
       return;
     }
-    ResponseTranslator translator = provider.translator(sink.call(), d);
+    ResponseTranslator translator = provider.translator(sink.call(), d, resp.getHeader("content-type"));
     TranslationSink out = new Out();
     if (sink.call().stream()) {
       sendHead();

@@ -66,6 +66,19 @@ public final class OpenAiCompatibleProvider implements Provider {
     return call.stream() ? new SseRewriter(call.modelName()) : new JsonBodyRewriter(call.modelName());
   }
 
+  /** A stream answered with one JSON body is turned into the stream the client asked for. */
+  @Override
+  public ResponseTranslator translator(Call call, ModelDeployment d, String contentType) {
+    if (call.stream() && contentType != null && contentType.regionMatches(true, 0, "application/json", 0, 16)) {
+      return new JsonAnswerAsStream(call.modelName(), asksForUsage(call.body()));
+    }
+    return translator(call, d);
+  }
+
+  private static boolean asksForUsage(JsonObject body) {
+    return body.getValue("stream_options") instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("include_usage"));
+  }
+
   @Override
   public OpenAiError translateError(int status, MultiMap headers, Buffer body, ModelDeployment d) {
     return UpstreamErrors.fromOpenAi(status, body, "OpenAI");

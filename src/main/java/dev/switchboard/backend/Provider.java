@@ -19,6 +19,11 @@ public interface Provider {
   /** A translator for a 2xx answer to {@code call}. */
   ResponseTranslator translator(Call call, ModelDeployment deployment);
 
+  /** The same, knowing the answer's {@code Content-Type} (null when it has none). */
+  default ResponseTranslator translator(Call call, ModelDeployment deployment, String contentType) {
+    return translator(call, deployment);
+  }
+
   /** The client's error for a non-2xx answer, keeping the backend's message. */
   OpenAiError translateError(int status, MultiMap headers, Buffer body, ModelDeployment deployment);
 

@@ -79,6 +79,21 @@ class OpenAiSdkTest {
   }
 
   @Test
+  void sdkStreamsFromABackendThatIgnoresStreamAndAnswersOneJsonBody() {
+    backend.behave((req, body) -> req.response().putHeader("content-type", "application/json")
+        .end(FakeOpenAiBackend.chatCompletion("qwen3-coder-30b", "All at once").encode()));
+    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params("qwen3-coder"))) {
+      List<ChatCompletionChunk> chunks = stream.stream().toList();
+
+      assertThat(chunks).hasSize(1);
+      assertThat(chunks.get(0).model()).isEqualTo("qwen3-coder");
+      assertThat(chunks.get(0).choices().get(0).delta().content()).hasValue("All at once");
+      assertThat(chunks.get(0).choices().get(0).finishReason())
+          .hasValue(ChatCompletionChunk.Choice.FinishReason.STOP);
+    }
+  }
+
+  @Test
   void sdkSeesUnknownModelAsBadRequest() {
     assertThatThrownBy(() -> client.chat().completions().create(params("nope")))
         .isInstanceOf(BadRequestException.class)

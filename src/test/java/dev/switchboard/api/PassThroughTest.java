@@ -186,6 +186,34 @@ class PassThroughTest {
   }
 
   @Test
+  void aJsonAnswerToAStreamBecomesTheStreamWithUsageWhenAskedFor() {
+    JsonObject answer = FakeOpenAiBackend.chatCompletion("qwen3-coder-30b", "whole");
+    answer.getJsonArray("choices").getJsonObject(0).getJsonObject("message").put("tool_calls", new JsonArray()
+        .add(new JsonObject().put("id", "call_1").put("type", "function")
+            .put("function", new JsonObject().put("name", "ls").put("arguments", "{}"))));
+    backend.behave((req, body) -> req.response().putHeader("content-type", "application/json; charset=utf-8")
+        .end(answer.encode()));
+
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", "{\"model\":\"qwen3-coder-llama\",\"stream\":true,"
+        + "\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+
+    assertThat(resp.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/event-stream"));
+    List<String> events = List.of(resp.body().split("\n\n"));
+    assertThat(events).hasSize(3);
+    JsonObject chunk = new JsonObject(events.get(0).substring("data: ".length()));
+    assertThat(chunk.getString("object")).isEqualTo("chat.completion.chunk");
+    assertThat(chunk.getString("model")).isEqualTo("qwen3-coder-llama");
+    JsonObject choice = chunk.getJsonArray("choices").getJsonObject(0);
+    assertThat(choice.getJsonObject("delta").getString("content")).isEqualTo("whole");
+    assertThat(choice.getJsonObject("delta").getJsonArray("tool_calls").getJsonObject(0).getInteger("index")).isZero();
+    assertThat(choice.getString("finish_reason")).isEqualTo("stop");
+    JsonObject usage = new JsonObject(events.get(1).substring("data: ".length()));
+    assertThat(usage.getJsonArray("choices")).isEmpty();
+    assertThat(usage.getJsonObject("usage").getInteger("total_tokens")).isEqualTo(12);
+    assertThat(events.get(2)).isEqualTo("data: [DONE]");
+  }
+
+  @Test
   void firstChunkReachesClientWhileBackendHoldsTheSecond() throws Exception {
     CompletableFuture<Void> release = new CompletableFuture<>();
     backend.behave((req, body) -> {
