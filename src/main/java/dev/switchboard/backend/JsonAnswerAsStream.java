@@ -36,12 +36,11 @@ final class JsonAnswerAsStream implements ResponseTranslator {
       out.emit(body.copy().appendString("\n\n" + SseRewriter.DONE_EVENT));
       return;
     }
-    boolean chat = "chat.completion".equals(answer.getValue("object"));
-    if (!(answer.getValue("choices") instanceof JsonArray choices)
-        || !(chat || "text_completion".equals(answer.getValue("object")))) {
+    if (!(answer.getValue("choices") instanceof JsonArray choices) || !isCompletion(answer, choices)) {
       out.emit(body.copy().appendString("\n\n" + SseRewriter.DONE_EVENT));
       return;
     }
+    boolean chat = isChat(answer, choices);
     Buffer events = Buffer.buffer(body.length() + 256);
     for (Object c : choices) {
       if (c instanceof JsonObject choice) {
@@ -55,6 +54,20 @@ final class JsonAnswerAsStream implements ResponseTranslator {
       }
     }
     out.emit(events.appendString(SseRewriter.DONE_EVENT));
+  }
+
+  /** By its {@code object}, or, from a server that leaves it out, by what its first choice holds. */
+  private static boolean isCompletion(JsonObject answer, JsonArray choices) {
+    Object object = answer.getValue("object");
+    return "chat.completion".equals(object) || "text_completion".equals(object)
+        || object == null && !choices.isEmpty() && choices.getValue(0) instanceof JsonObject first
+        && (first.getValue("message") instanceof JsonObject || first.getValue("text") instanceof String);
+  }
+
+  private static boolean isChat(JsonObject answer, JsonArray choices) {
+    Object object = answer.getValue("object");
+    return "chat.completion".equals(object)
+        || object == null && !choices.isEmpty() && choices.getValue(0) instanceof JsonObject first && first.containsKey("message");
   }
 
   private static String event(JsonObject chunk) {

@@ -214,6 +214,26 @@ class PassThroughTest {
   }
 
   @Test
+  void aJsonAnswerWithoutAnObjectFieldIsStreamedByItsShapeAndAnEmptyOneStillEnds() {
+    String stream = "{\"model\":\"qwen3-coder-llama\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+    backend.behave((req, body) -> req.response().putHeader("content-type", "application/json")
+        .end("{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}"));
+
+    List<String> events = List.of(sb.post("/v1/chat/completions", stream).body().split("\n\n"));
+
+    assertThat(events).hasSize(2);
+    assertThat(new JsonObject(events.get(0).substring("data: ".length())).getJsonArray("choices").getJsonObject(0)
+        .getJsonObject("delta").getString("content")).isEqualTo("hi");
+    assertThat(events.get(1)).isEqualTo("data: [DONE]");
+
+    backend.behave((req, body) -> req.response().putHeader("content-type", "application/json")
+        .end("{\"object\":\"chat.completion\",\"choices\":[]}"));
+    HttpResponse<String> empty = sb.post("/v1/chat/completions", stream);
+    assertThat(empty.statusCode()).isEqualTo(200);
+    assertThat(empty.body()).isEqualTo("data: [DONE]\n\n");
+  }
+
+  @Test
   void firstChunkReachesClientWhileBackendHoldsTheSecond() throws Exception {
     CompletableFuture<Void> release = new CompletableFuture<>();
     backend.behave((req, body) -> {
