@@ -69,11 +69,6 @@ final class IdleClientConnections {
     ctx.next();
   }
 
-  /** Connections open now (for tests and diagnostics). */
-  int size() {
-    return open.size();
-  }
-
   private void sweep() {
     Duration t = timeout.get();
     if (t.isZero() || open.isEmpty()) {
@@ -87,12 +82,10 @@ final class IdleClientConnections {
       if (w.inFlight == 0 && now - w.idleSince >= limit) {
         idle.add(connection);
       } else if (w.reading != null && now - w.readingSince >= limit) {
-        if (w.reading.request().isEnded()) {
-          w.reading = null; // read whole: from here on its answer may take as long as it takes
-        } else {
+        if (!w.reading.request().isEnded()) {
           slowBodies.add(w.reading);
-          w.reading = null;
         }
+        w.reading = null; // answered 408 below, or read whole: its answer may then take as long as it takes
       }
     });
     slowBodies.forEach(ctx -> {

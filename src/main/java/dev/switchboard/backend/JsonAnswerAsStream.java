@@ -29,18 +29,14 @@ final class JsonAnswerAsStream implements ResponseTranslator {
 
   @Override
   public void onEnd(TranslationSink out) {
-    JsonObject answer;
-    try {
-      answer = new JsonObject(body);
-    } catch (RuntimeException notAnObject) {
+    JsonObject answer = parse(body);
+    String kind = answer != null && answer.getValue("choices") instanceof JsonArray a ? kind(answer, a) : null;
+    if (kind == null) {
       out.emit(body.copy().appendString("\n\n" + SseRewriter.DONE_EVENT));
       return;
     }
-    if (!(answer.getValue("choices") instanceof JsonArray choices) || !isCompletion(answer, choices)) {
-      out.emit(body.copy().appendString("\n\n" + SseRewriter.DONE_EVENT));
-      return;
-    }
-    boolean chat = isChat(answer, choices);
+    JsonArray choices = answer.getJsonArray("choices");
+    boolean chat = kind.equals("chat.completion");
     Buffer events = Buffer.buffer(body.length() + 256);
     for (Object c : choices) {
       if (c instanceof JsonObject choice) {
@@ -48,7 +44,7 @@ final class JsonAnswerAsStream implements ResponseTranslator {
       }
     }
     if (answer.getValue("usage") instanceof JsonObject usage) {
-      out.usage(count(usage, "prompt_tokens"), count(usage, "completion_tokens"));
+      JsonBodyRewriter.report(usage, out);
       if (includeUsage) {
         events.appendString(event(chunk(answer, chat, new JsonArray()).put("usage", usage.copy())));
       }
@@ -56,18 +52,28 @@ final class JsonAnswerAsStream implements ResponseTranslator {
     out.emit(events.appendString(SseRewriter.DONE_EVENT));
   }
 
-  /** By its {@code object}, or, from a server that leaves it out, by what its first choice holds. */
-  private static boolean isCompletion(JsonObject answer, JsonArray choices) {
-    Object object = answer.getValue("object");
-    return "chat.completion".equals(object) || "text_completion".equals(object)
-        || object == null && !choices.isEmpty() && choices.getValue(0) instanceof JsonObject first
-        && (first.getValue("message") instanceof JsonObject || first.getValue("text") instanceof String);
+  private static JsonObject parse(Buffer body) {
+    try {
+      return new JsonObject(body);
+    } catch (RuntimeException notAnObject) {
+      return null;
+    }
   }
 
-  private static boolean isChat(JsonObject answer, JsonArray choices) {
+  /**
+   * {@code chat.completion}, {@code text_completion}, or null for anything else: by its {@code object},
+   * or, from a server that leaves it out, by what its first choice holds.
+   */
+  private static String kind(JsonObject answer, JsonArray choices) {
     Object object = answer.getValue("object");
-    return "chat.completion".equals(object)
-        || object == null && !choices.isEmpty() && choices.getValue(0) instanceof JsonObject first && first.containsKey("message");
+    if (object != null) {
+      return "chat.completion".equals(object) || "text_completion".equals(object) ? (String) object : null;
+    }
+    if (choices.isEmpty() || !(choices.getValue(0) instanceof JsonObject first)) {
+      return null;
+    }
+    return first.getValue("message") instanceof JsonObject ? "chat.completion"
+        : first.getValue("text") instanceof String ? "text_completion" : null;
   }
 
   private static String event(JsonObject chunk) {
@@ -102,9 +108,5 @@ final class JsonAnswerAsStream implements ResponseTranslator {
       out.put("logprobs", choice.getValue("logprobs"));
     }
     return out;
-  }
-
-  private static long count(JsonObject usage, String key) {
-    return usage.getValue(key) instanceof Number n ? n.longValue() : 0L;
   }
 }

@@ -54,11 +54,15 @@ final class JsonBodyRewriter implements ResponseTranslator {
       return;
     }
     try {
-      JsonObject usage = new JsonObject(Buffer.buffer(java.util.Arrays.copyOfRange(b, value, end)));
-      out.usage(count(usage, "prompt_tokens"), count(usage, "completion_tokens"));
+      report(new JsonObject(Buffer.buffer(java.util.Arrays.copyOfRange(b, value, end))), out);
     } catch (DecodeException notJson) {
       // Not our business to fail an answer over accounting; the client gets the body as it was.
     }
+  }
+
+  /** An OpenAI {@code usage} object's token counts, for the accounting (JsonAnswerAsStream's too). */
+  static void report(JsonObject usage, TranslationSink out) {
+    out.usage(count(usage, "prompt_tokens"), count(usage, "completion_tokens"));
   }
 
   /** A token count as the backend reported it; anything but a number counts as unknown (0). */
