@@ -224,6 +224,12 @@ cat >"$work/switchboard.yaml" <<EOF
 model_list:
   - model_name: fast
     litellm_params: {model: openai/bench, api_base: "http://127.0.0.1:$fast_backend/v1", api_key: none}
+  - model_name: fast-group          # two deployments of one backend: what choosing one costs
+    litellm_params: {model: openai/bench, api_base: "http://127.0.0.1:$fast_backend/v1", api_key: none}
+    model_info: {id: fast-group-1}
+  - model_name: fast-group
+    litellm_params: {model: openai/bench, api_base: "http://127.0.0.1:$fast_backend/v1", api_key: none}
+    model_info: {id: fast-group-2}
   - model_name: stream
     litellm_params: {model: openai/bench, api_base: "http://127.0.0.1:$p_direct/c20i2/v1", api_key: none}
   - model_name: slow
@@ -349,6 +355,10 @@ loadgen seq --n "$n_seq" --rounds "$rounds" --warmup 300 --model fast --key "$ke
 say "after idle: $n_idle requests x 2 rounds per target, each after 40 ms of idle, interleaved..."
 loadgen seq --n "$n_idle" --rounds 2 --warmup 0 --pause-ms 40 --label idle --model fast --key "$key" \
   "${plain_targets[@]}" >>"$results"
+
+say "model group: $n_seq requests x $rounds rounds, a one-deployment model and a two-deployment group, interleaved..."
+loadgen seq --n "$n_seq" --rounds "$rounds" --warmup 300 --label group --model fast --key "$key" \
+  "single=$url_sb" "group=$url_sb#fast-group" >>"$results"
 
 say "large body: $n_big requests of a ~100 KB conversation x 2 rounds per target, interleaved..."
 loadgen seq --n "$n_big" --rounds 2 --warmup 50 --body-kb 100 --label big --model fast --key "$key" \

@@ -34,7 +34,8 @@ import java.util.concurrent.locks.LockSupport;
  * LoadGen startup --n 3 --url URL -- COMMAND...                                 start COMMAND, time first 200
  * LoadGen ports  N                                                              N free loopback ports
  * </pre>
- * Common: {@code --model M} (the body's model), {@code --key K} (bearer key), {@code --body-kb N} (a request
+ * Common: {@code --model M} (the body's model; a target {@code NAME=URL#MODEL} sends MODEL instead: seq and
+ * stream), {@code --key K} (bearer key), {@code --body-kb N} (a request
  * body of ~N KB: earlier turns of a conversation). Every URL must be on 127.0.0.1.
  */
 public final class LoadGen {
@@ -90,8 +91,11 @@ public final class LoadGen {
     return opts.containsKey(key) ? Integer.parseInt(opts.get(key)) : dflt;
   }
 
+  /** {@code url}, or {@code url#model} to send another model than {@code --model} to that target. */
   private Http client(String url, boolean stream) {
-    return new Http(url, opts.getOrDefault("model", "fast"), stream, opts.get("key"), num("body-kb", 0));
+    int hash = url.lastIndexOf('#');
+    String model = hash < 0 ? opts.getOrDefault("model", "fast") : url.substring(hash + 1);
+    return new Http(hash < 0 ? url : url.substring(0, hash), model, stream, opts.get("key"), num("body-kb", 0));
   }
 
   // ---- sequential requests: the peer comparison's method ----

@@ -168,6 +168,8 @@ public final class Report {
           "idle.nginx.p50_us", g -> g.apply("idle.nginx.p50_us") - g.apply("idle.direct.p50_us"), null, null);
     }
     // An agent's request carries its whole conversation: what a ~100 KB body costs on top of a plain one.
+    add("group_p50_added_us", "Two-deployment model group against one deployment, p50 difference", "µs",
+        "group.group.p50_us", g -> g.apply("group.group.p50_us") - g.apply("group.single.p50_us"), null, null);
     add("big_p50_added_us", "Sequential, ~100 KB body, added p50", "µs", "big.sb.p50_us",
         g -> g.apply("big.sb.p50_us") - g.apply("big.direct.p50_us"), null, null);
     if (nginx) {

@@ -2,7 +2,8 @@ package dev.switchboard;
 
 import dev.switchboard.api.ApiContext;
 import dev.switchboard.api.ApiVerticle;
-import dev.switchboard.api.ModelCatalog;
+import dev.switchboard.routing.DeploymentStats;
+import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.api.ReloadRoutes;
 import dev.switchboard.api.RequestLog;
 import dev.switchboard.backend.ModelDeployer;
@@ -72,6 +73,7 @@ public final class Switchboard {
   private final Metrics metrics;
   private final List<RequestLog.Listener> requestListeners = new CopyOnWriteArrayList<>();
   private final ModelCatalog catalog;
+  private final DeploymentStats stats = new DeploymentStats();
   private final ClusterMembership cluster;
   /** As joined: cluster settings take effect at a restart, not at a reload. */
   private final String clusterName;
@@ -102,7 +104,8 @@ public final class Switchboard {
     String nodeId = cluster != null ? cluster.nodeId() : UUID.randomUUID().toString();
     Switchboard sb = new Switchboard(vertx, config, nodeId, cluster);
     registerCodecs(vertx);
-    return sb.deployer.apply(config)
+    return sb.stats.listen(vertx)
+        .compose(v -> sb.deployer.apply(config))
         .compose(diff -> sb.startGossip())
         .compose(v -> sb.startApi(options))
         .compose(v -> sb.metrics.start(options.bridgePort()))
@@ -128,7 +131,7 @@ public final class Switchboard {
     metrics.mount(publicRoutes, protectedRoutes);
     // Port 0 with several instances: -1 makes Vert.x pick one random port they all share.
     int listenPort = options.port() == 0 && options.apiInstances() > 1 ? -1 : options.port();
-    ApiContext ctx = new ApiContext(options.host(), listenPort, config, catalog, log,
+    ApiContext ctx = new ApiContext(options.host(), listenPort, config, catalog, stats, log,
         publicRoutes, protectedRoutes, cluster == null ? null : this::clusterInfo);
     return vertx.deployVerticle(() -> {
           ApiVerticle v = new ApiVerticle(ctx);
@@ -150,14 +153,14 @@ public final class Switchboard {
     }
   }
 
-  /** Single-node, each model's verticle; clustered, each node's verticle of each model. */
+  /** Single-node, each deployment's verticle; clustered, each node's verticle of each deployment. */
   private List<BackendHealth.Target> healthTargets() {
     if (cluster == null) {
-      return catalog.entries().stream().map(ModelCatalog.Entry::modelName).distinct()
-          .map(m -> new BackendHealth.Target(m, Addresses.state(m))).toList();
+      return catalog.entries().stream()
+          .map(e -> new BackendHealth.Target(e.modelName(), Addresses.state(e.id()))).toList();
     }
     return catalog.entries().stream()
-        .flatMap(e -> e.nodes().stream().map(n -> new BackendHealth.Target(e.modelName(), Addresses.stateOn(n, e.modelName()))))
+        .flatMap(e -> e.nodes().stream().map(n -> new BackendHealth.Target(e.modelName(), Addresses.stateOn(n, e.id()))))
         .distinct().toList();
   }
 
@@ -236,6 +239,7 @@ public final class Switchboard {
     return gossip.recover(err -> Future.succeededFuture())
         .compose(v -> apiDeploymentId == null ? Future.<Void>succeededFuture() : vertx.undeploy(apiDeploymentId))
         .recover(err -> Future.succeededFuture()).compose(v -> deployer.stopAll())
-        .compose(v -> metrics.close());
+        .compose(v -> metrics.close())
+        .compose(v -> stats.close());
   }
 }

@@ -1,6 +1,8 @@
 package dev.switchboard.api;
 
+import dev.switchboard.bus.Addresses;
 import dev.switchboard.bus.CallClient;
+import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.bus.Endpoint;
 import dev.switchboard.bus.OpenAiError;
 import dev.switchboard.config.ConfigHolder;
@@ -44,7 +46,7 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     SwitchboardSettings s = api.config().current().switchboard();
     calls = new CallClient(vertx, s.ackTimeout(), s.keepaliveInterval(), s.streamPeerTimeout(),
-        model -> api.catalog().find(model).map(e -> e.nodes().size()).orElse(1));
+        address -> nodesServing(address));
     idle = new IdleClientConnections(vertx, () -> api.config().current().switchboard().clientIdleTimeout());
     Router router = router(s);
     server = vertx.createHttpServer(new HttpServerOptions()
@@ -85,6 +87,12 @@ public final class ApiVerticle extends VerticleBase {
         });
   }
 
+  /** How many nodes consume a deployment's address (one single-node). */
+  private int nodesServing(String address) {
+    ModelCatalog.Entry e = api.catalog().index().byId(address.substring(Addresses.BACKEND_PREFIX.length()));
+    return e == null ? 1 : Math.max(1, e.nodes().size());
+  }
+
   /** The port actually bound (useful when asked for port 0). */
   public int actualPort() {
     return server.actualPort();
@@ -94,9 +102,8 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     ConfigHolder config = api.config();
     HealthRoutes health = new HealthRoutes(config, api.cluster());
-    ModelRoutes models = new ModelRoutes(api.catalog());
-    completions = new CompletionRoutes(api.catalog(), calls, api.requestLog(),
-        model -> config.current().router().fallbacks().getOrDefault(model, java.util.List.of()));
+    ModelRoutes models = new ModelRoutes(api.catalog(), config);
+    completions = new CompletionRoutes(api.catalog(), calls, api.requestLog(), config, api.stats());
     Auth auth = new Auth(config, api.requestLog());
 
     // First: a request is in flight from here until its response ends (every route, errors included).

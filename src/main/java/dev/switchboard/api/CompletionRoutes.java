@@ -1,6 +1,6 @@
 package dev.switchboard.api;
 
-import dev.switchboard.bus.Addresses;
+import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.bus.CallClient;
 import dev.switchboard.bus.Endpoint;
 import dev.switchboard.bus.OpenAiError;
@@ -10,12 +10,20 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.config.RouterSettings;
+import dev.switchboard.routing.DeploymentStats;
+import dev.switchboard.routing.RequestRoute;
+
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * POST /v1/chat/completions, /v1/completions, /v1/embeddings and their aliases: validates the body,
- * finds the model, and hands the call to the model's BackendVerticle over the event bus. The body is
+ * plans its route (dev.switchboard.routing) and hands each hop to a deployment's BackendVerticle over
+ * the event bus. The body is
  * parsed once here; the backend gets the parsed object, and the client's bytes beside it for a
  * backend that forwards them (edited, not encoded again).
  */
@@ -27,16 +35,18 @@ final class CompletionRoutes {
   private final ModelCatalog catalog;
   private final CallClient calls;
   private final RequestLog log;
-  private final java.util.function.Function<String, List<String>> fallbackConfig;
+  private final ConfigHolder config;
+  private final DeploymentStats stats;
   /** Requests not finished yet; confined to this verticle's event loop, like its HTTP server. */
-  private final java.util.Set<Attempts> open = new java.util.HashSet<>();
+  private final Set<Attempts> open = new HashSet<>();
 
-  CompletionRoutes(ModelCatalog catalog, CallClient calls, RequestLog log,
-                   java.util.function.Function<String, List<String>> fallbackConfig) {
+  CompletionRoutes(ModelCatalog catalog, CallClient calls, RequestLog log, ConfigHolder config,
+                   DeploymentStats stats) {
     this.catalog = catalog;
     this.calls = calls;
     this.log = log;
-    this.fallbackConfig = fallbackConfig;
+    this.config = config;
+    this.stats = stats;
   }
 
   void handle(RoutingContext ctx, Endpoint endpoint) {
@@ -64,7 +74,10 @@ final class CompletionRoutes {
       fail(ctx, invalid, requestId, name, stream, startedAt);
       return;
     }
-    if (catalog.find(name).isEmpty()) {
+    // One config version and one catalog index for the request's whole life.
+    RouterSettings router = config.current().router();
+    RequestRoute plan = RequestRoute.plan(name, fallbacks(name, body, router), catalog.index(), router, stats, stream);
+    if (plan == null) {
       fail(ctx, OpenAiError.badRequest(route + ": Invalid model name passed in model=" + name
           + ". Call `/v1/models` to view available models for your key.", "model"), requestId, name, stream,
           startedAt);
@@ -74,10 +87,7 @@ final class CompletionRoutes {
       body.put("model", pathModel);
       raw = null; // the bytes no longer say what the body does
     }
-    List<String> chain = new ArrayList<>();
-    chain.add(name);
-    chain.addAll(fallbacks(name, body));
-    new Attempts(ctx, endpoint, requestId, body, raw, stream, startedAt, chain).next();
+    new Attempts(ctx, endpoint, requestId, body, raw, stream, startedAt, plan).start();
   }
 
   /** Ends every request still open with {@code error} (the shutdown grace ran out); returns how many. */
@@ -93,9 +103,9 @@ final class CompletionRoutes {
   }
 
   /** Explicit fallbacks only: the request's {@code fallbacks}, else router_settings.fallbacks. Never implicit. */
-  private List<String> fallbacks(String model, JsonObject body) {
-    List<String> out = new ArrayList<>();
+  private static List<String> fallbacks(String model, JsonObject body, RouterSettings router) {
     if (body.getValue("fallbacks") instanceof JsonArray requested) {
+      List<String> out = new ArrayList<>();
       requested.forEach(f -> {
         if (f instanceof String s) {
           out.add(s);
@@ -103,10 +113,13 @@ final class CompletionRoutes {
       });
       return out;
     }
-    return fallbackConfig.apply(model);
+    return router.fallbacks().getOrDefault(model, List.of());
   }
 
-  /** One request's walk down its model and explicit fallbacks; the first answer (or last error) wins. */
+  /**
+   * One request's hops, as its {@link RequestRoute} decides them; the first answer (or the route's final
+   * error) wins. Each hop is counted in and out of its deployment's figures here, and only here.
+   */
   private final class Attempts {
     final RoutingContext ctx;
     final Endpoint endpoint;
@@ -115,15 +128,12 @@ final class CompletionRoutes {
     final Buffer rawBody;
     final boolean stream;
     final long startedAt;
-    final List<String> chain;
-    int index = -1;
-    int sameModelRetries;
+    final RequestRoute route;
+    final String asked;
     ResponseRelay current;
-    /** Why the previous model in the chain failed: what the client hears if no fallback answers. */
-    OpenAiError lastError;
 
     Attempts(RoutingContext ctx, Endpoint endpoint, String requestId, JsonObject body, Buffer rawBody, boolean stream,
-             long startedAt, List<String> chain) {
+             long startedAt, RequestRoute route) {
       this.ctx = ctx;
       this.endpoint = endpoint;
       this.requestId = requestId;
@@ -131,7 +141,8 @@ final class CompletionRoutes {
       this.rawBody = rawBody;
       this.stream = stream;
       this.startedAt = startedAt;
-      this.chain = chain;
+      this.route = route;
+      this.asked = String.valueOf(body.getValue("model"));
       open.add(this);
       // Through the routing context, not the response's own (single) end and close handlers, which
       // would silence every other end handler (IdleClientConnections counts requests in flight by them).
@@ -143,63 +154,85 @@ final class CompletionRoutes {
       });
     }
 
-    void next() {
-      index++;
-      sameModelRetries = 0;
-      String model = chain.get(index);
-      if (index > 0) {
-        ctx.response().putHeader("x-litellm-attempted-fallbacks", String.valueOf(index));
-        if (catalog.find(model).isEmpty()) {
-          current = null; // not a model: skipped, as LiteLLM does; the real failure stays the answer
-          if (!tryNext(lastError)) {
-            fail(ctx, lastError, requestId, chain.get(0), stream, startedAt);
-          }
-          return;
-        }
-      }
-      attempt(model);
+    void start() {
+      attempt(route.first());
     }
 
-    private void attempt(String model) {
-      // Logged and counted under the model the client asked for; a fallback that answered is named beside it.
-      String asked = chain.get(0);
+    private void attempt(RequestRoute.Hop hop) {
+      if (hop.fallbackIndex() > 0) {
+        ctx.response().putHeader("x-litellm-attempted-fallbacks", String.valueOf(hop.fallbackIndex()));
+      }
+      ModelCatalog.Entry deployment = hop.deployment();
+      DeploymentStats.Deployment figures = stats.of(deployment.id());
+      figures.started();
+      String model = hop.modelName();
+      boolean[] ended = new boolean[1];
       ResponseRelay relay = new ResponseRelay(ctx, stream, WINDOW, requestId, startedAt,
-          (status, meta) -> log.finished(ctx, requestId, asked, model.equals(asked) ? null : model, endpoint, stream,
-              status, meta, startedAt),
-          this::tryNext);
+          (status, meta) -> {
+            if (!ended[0]) {
+              ended[0] = true;
+              hopEnded(figures, status, meta);
+            }
+            // Logged and counted under the model the client asked for; a fallback that answered is named beside it.
+            log.finished(ctx, requestId, asked, model.equals(asked) ? null : model, endpoint, stream, status, meta,
+                startedAt);
+          },
+          (error, meta) -> {
+            boolean reached = !meta.getBoolean("unsent", false);
+            if (!ended[0]) {
+              ended[0] = true;
+              hopEnded(figures, error.status(), meta);
+              if (!reached && error.status() == 503) {
+                figures.refused();
+              }
+            }
+            return tryNext(hop, error, reached);
+          });
       current = relay;
-      calls.call(Addresses.backend(model), endpoint, requestId, model, body, rawBody, stream, WINDOW, startedAt,
-          relay)
+      calls.call(deployment.address(), endpoint, requestId, model, body, rawBody, stream, WINDOW, startedAt, relay)
           .onSuccess(relay::accepted)
-          .onFailure(err -> relay.onError(Responses.of(err), refusedMeta(model, Responses.of(err))));
+          .onFailure(err -> relay.onError(Responses.of(err), refusedMeta(deployment, Responses.of(err))));
     }
 
-    /** A call the model's verticle refused (or that found none): what the catalog knows stands in for its accounting. */
-    private JsonObject refusedMeta(String model, OpenAiError error) {
-      JsonObject meta = new JsonObject().put("outcome", error.status() == 429 ? "rejected" : "error")
-          .put("error_type", error.type());
-      catalog.find(model).ifPresent(e -> meta.put("provider", e.provider()).put("model_id", e.id())
-          .put("api_base", e.publicParams().getValue("api_base")));
-      return meta;
-    }
-
-    /** A failure before any byte went out: try the next fallback if there is one and the error warrants it. */
-    boolean tryNext(OpenAiError error) {
-      // The same model on another cluster node first (LiteLLM retries within a model group the same
-      // way): only for "unavailable" and "busy", which mean no generation was done for this call.
-      String model = chain.get(index);
-      if ((error.status() == 503 || error.status() == 429) && !ctx.response().closed()
-          && sameModelRetries < catalog.find(model).map(e -> e.nodes().size()).orElse(1) - 1) {
-        sameModelRetries++;
-        attempt(model);
-        return true;
+    /** A hop's end, in its deployment's figures: in flight, latency and tokens for the strategies. */
+    private void hopEnded(DeploymentStats.Deployment figures, int status, JsonObject meta) {
+      figures.ended();
+      int keep = config.current().router().latency().samples();
+      if (status < 400 && meta != null) {
+        long ttft = meta.getValue("ttft_ms") instanceof Number n ? n.longValue() : -1;
+        long out = meta.getValue("completion_tokens") instanceof Number n ? n.longValue() : 0;
+        long in = meta.getValue("prompt_tokens") instanceof Number n ? n.longValue() : 0;
+        figures.answered(System.currentTimeMillis() - startedAt, stream ? ttft : -1, out, in + out, keep);
+      } else if (status == 408) {
+        figures.timedOut(keep);
       }
-      boolean retryable = error.status() == 408 || error.status() == 429 || error.status() >= 500;
-      if (!retryable || index + 1 >= chain.size() || ctx.response().closed()) {
+    }
+
+    /**
+     * A call turned away before its backend saw it: what the catalog knows stands in for its accounting,
+     * and {@code refused} tells the route that no backend did any work for it.
+     */
+    private JsonObject refusedMeta(ModelCatalog.Entry e, OpenAiError error) {
+      return new JsonObject().put("outcome", error.status() == 429 ? "rejected" : "error")
+          .put("error_type", error.type()).put("unsent", true)
+          .put("provider", e.provider()).put("model_id", e.id())
+          .put("api_base", e.publicParams().getValue("api_base"));
+    }
+
+    /** A failure before any byte went out: the route decides whether another hop answers instead. */
+    boolean tryNext(RequestRoute.Hop failed, OpenAiError error, boolean reachedBackend) {
+      if (ctx.response().closed()) {
         return false;
       }
-      lastError = error;
-      next();
+      RequestRoute.Hop next = route.next(failed, error, reachedBackend);
+      if (next == null) {
+        OpenAiError answer = route.finalError();
+        if (answer != error) {
+          current.replaceError(answer);
+        }
+        return false;
+      }
+      attempt(next);
       return true;
     }
   }

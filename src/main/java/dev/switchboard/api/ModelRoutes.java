@@ -1,27 +1,52 @@
 package dev.switchboard.api;
 
+import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.config.RouterSettings;
+import dev.switchboard.routing.CatalogIndex;
+import dev.switchboard.routing.RequestRoute;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** GET /v1/models, /v1/models/{id} and /model/info, in the shapes OpenAI and LiteLLM write. */
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * GET /v1/models (each model group once), /v1/models/{id} and /model/info (one row per deployment), in the
+ * shapes OpenAI and LiteLLM write.
+ */
 final class ModelRoutes {
 
   /** LiteLLM's constant {@code created} for every model. */
   private static final long CREATED = 1677610602L;
 
   private final ModelCatalog catalog;
+  private final ConfigHolder config;
 
-  ModelRoutes(ModelCatalog catalog) {
+  ModelRoutes(ModelCatalog catalog, ConfigHolder config) {
     this.catalog = catalog;
+    this.config = config;
   }
 
+  /** Each group once (a wildcard as its pattern, as LiteLLM lists it), then the aliases not hidden. */
   void list(RoutingContext ctx) {
     JsonArray data = new JsonArray();
-    // One model_name may have several deployments in a cluster (different configs on two nodes).
-    new java.util.LinkedHashSet<>(catalog.entries().stream().map(ModelCatalog.Entry::modelName).toList())
-        .forEach(name -> data.add(modelObject(name)));
+    Set<String> names = new LinkedHashSet<>();
+    for (ModelCatalog.Entry e : catalog.entries()) {
+      if (!e.nodes().isEmpty()) {
+        names.add(e.modelName());
+      }
+    }
+    CatalogIndex index = catalog.index();
+    RouterSettings router = config.current().router();
+    router.aliases().forEach((alias, target) -> {
+      if (!target.hidden() && !RequestRoute.resolve(alias, index, router).isEmpty()) {
+        names.add(alias);
+      }
+    });
+    names.forEach(name -> data.add(modelObject(name)));
     Responses.json(ctx, 200, new JsonObject().put("data", data).put("object", "list"));
   }
 
@@ -29,7 +54,9 @@ final class ModelRoutes {
     String path = ctx.normalizedPath();
     String prefix = path.startsWith("/v1/") ? "/v1/models/" : "/models/";
     String id = java.net.URLDecoder.decode(path.substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8);
-    if (catalog.find(id).filter(e -> !e.nodes().isEmpty()).isEmpty()) { // served nowhere: not listed either
+    boolean served = RequestRoute.resolve(id, catalog.index(), config.current().router()).stream()
+        .anyMatch(e -> !e.nodes().isEmpty());
+    if (!served) { // served nowhere: not listed either
       Responses.error(ctx, new OpenAiError(404, "Model '" + id + "' not found. Call `/v1/models` to view "
           + "available models for your key.", "invalid_request_error", "model"));
       return;
@@ -41,7 +68,7 @@ final class ModelRoutes {
     String only = ctx.request().getParam("litellm_model_id");
     JsonArray data = new JsonArray();
     for (ModelCatalog.Entry e : catalog.entries()) {
-      if (only != null && !only.equals(e.id())) {
+      if (only != null && !only.equals(e.id()) || e.nodes().isEmpty()) {
         continue;
       }
       JsonObject info = new JsonObject()

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 
 /**
  * Writes one call's frames to the client. Streams are written event by event as frames arrive and
@@ -25,7 +26,10 @@ final class ResponseRelay implements FrameListener {
   private final String requestId;
   private final long startedAt;
   private final BiConsumer<Integer, JsonObject> onFinished;
-  private final java.util.function.Predicate<OpenAiError> fallback;
+  /** Asked, for an error before any byte went out, whether another hop answers instead (it then returns true). */
+  private final BiPredicate<OpenAiError, JsonObject> nextHop;
+  /** What the client hears instead of this hop's own error, when the route has a better one (set during nextHop). */
+  private OpenAiError replacement;
   private CallHandle handle;
   private int consumed;
   private boolean waitingForDrain;
@@ -35,8 +39,8 @@ final class ResponseRelay implements FrameListener {
   private boolean finished;
 
   ResponseRelay(RoutingContext ctx, boolean stream, int window, String requestId, long startedAt,
-                BiConsumer<Integer, JsonObject> onFinished, java.util.function.Predicate<OpenAiError> fallback) {
-    this.fallback = fallback;
+                BiConsumer<Integer, JsonObject> onFinished, BiPredicate<OpenAiError, JsonObject> nextHop) {
+    this.nextHop = nextHop;
     this.ctx = ctx;
     this.resp = ctx.response();
     this.stream = stream;
@@ -170,13 +174,25 @@ final class ResponseRelay implements FrameListener {
     end(error, meta, true);
   }
 
-  private void end(OpenAiError error, JsonObject meta, boolean mayFallBack) {
+  /** The route's answer replaces this hop's error (several deployments were tried: one error names them all). */
+  void replaceError(OpenAiError error) {
+    replacement = error;
+  }
+
+  private void end(OpenAiError hopError, JsonObject hopMeta, boolean mayTryAnother) {
     if (finished) {
       return;
     }
     finished = true;
-    if (mayFallBack && head == null && !resp.headWritten() && fallback.test(error)) {
-      return; // an explicit fallback answers instead; this attempt leaves no trace on the response
+    JsonObject meta = hopMeta == null ? new JsonObject() : hopMeta;
+    OpenAiError error = hopError;
+    if (mayTryAnother && head == null && !resp.headWritten()) {
+      if (nextHop.test(hopError, meta)) {
+        return; // another deployment or an explicit fallback answers; this hop leaves no trace on the response
+      }
+      if (replacement != null) {
+        error = replacement;
+      }
     }
     if (!resp.closed()) {
       if (!resp.headWritten()) {
@@ -190,7 +206,7 @@ final class ResponseRelay implements FrameListener {
       }
       Responses.error(ctx, error);
     }
-    onFinished.accept(error.status(), meta == null ? new JsonObject() : meta);
+    onFinished.accept(error.status(), meta);
   }
 
   private void litellmHeaders(JsonObject meta) {

@@ -48,6 +48,7 @@ public final class BackendVerticle extends VerticleBase {
   private final Set<Exchange> running = new HashSet<>();
   private final Liveness liveness = new Liveness();
   private AdmissionQueue queue;
+  private MinuteLimits limits;
   private HttpClient client;
   private Prober prober;
   private Provider provider;
@@ -72,6 +73,7 @@ public final class BackendVerticle extends VerticleBase {
   public Future<?> start() {
     provider = Providers.forKind(d.kind());
     queue = new AdmissionQueue(vertx, d, settings);
+    limits = new MinuteLimits(d);
     if (d.kind() != ProviderKind.MOCK) {
       int poolSize = d.maxParallelRequests() > 0 ? d.maxParallelRequests() : UNLIMITED_POOL;
       HttpClientOptions options = new HttpClientOptions()
@@ -87,8 +89,8 @@ public final class BackendVerticle extends VerticleBase {
     } else {
       setLiveness(Liveness.State.HEALTHY, "mock_response: no backend");
     }
-    stateConsumer = vertx.eventBus().consumer(Addresses.state(d.modelName()), this::onStateRequest);
-    nodeStateConsumer = vertx.eventBus().consumer(Addresses.stateOn(nodeId, d.modelName()), this::onStateRequest);
+    stateConsumer = vertx.eventBus().consumer(Addresses.state(d.id()), this::onStateRequest);
+    nodeStateConsumer = vertx.eventBus().consumer(Addresses.stateOn(nodeId, d.id()), this::onStateRequest);
     server = new CallServer(vertx, d.address(), nodeId, settings.keepaliveInterval(), settings.streamPeerTimeout());
     return Future.all(server.start(this::onCall), stateConsumer.completion(), nodeStateConsumer.completion());
   }
@@ -135,6 +137,11 @@ public final class BackendVerticle extends VerticleBase {
           + "answers; no other model is tried."));
       return;
     }
+    OpenAiError overRate = limits.admit();
+    if (overRate != null) {
+      CallServer.reject(msg, overRate);
+      return;
+    }
     boolean atLimit = d.maxParallelRequests() > 0 && running.size() >= d.maxParallelRequests();
     if (atLimit && queue.isFull()) {
       CallServer.reject(msg, queue.fullError(running.size()));
@@ -150,12 +157,14 @@ public final class BackendVerticle extends VerticleBase {
 
   /** {@code acceptedAt}: when the call came in, so that its accounting counts any wait in the queue. */
   private void run(StreamSink sink, long acceptedAt) {
-    String mock = MockExchange.mockText(sink.call(), d);
+    // A wildcard entry serves each requested name as its own backend model.
+    ModelDeployment serving = d.serving(sink.call().modelName());
+    String mock = MockExchange.mockText(sink.call(), serving);
     Exchange[] self = new Exchange[1];
     java.util.function.Consumer<ExchangeOutcome> done = outcome -> finished(self[0], outcome);
     Exchange ex = mock != null || provider == null
-        ? new MockExchange(d, sink, acceptedAt, mock == null ? "" : mock, done)
-        : new HttpExchange(vertx, client, connections, provider, d, sink, acceptedAt, retries, done);
+        ? new MockExchange(serving, sink, acceptedAt, mock == null ? "" : mock, done)
+        : new HttpExchange(vertx, client, connections, provider, serving, sink, acceptedAt, retries, done);
     self[0] = ex;
     running.add(ex);
     queue.started();
@@ -177,6 +186,7 @@ public final class BackendVerticle extends VerticleBase {
       return;
     }
     queue.finished();
+    limits.used(outcome.tokens());
     noteOutcome(outcome);
     if (running.size() < Math.max(1, d.maxParallelRequests()) || d.maxParallelRequests() == 0) {
       AdmissionQueue.Waiting next = queue.poll();

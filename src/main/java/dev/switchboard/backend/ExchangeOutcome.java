@@ -1,7 +1,18 @@
 package dev.switchboard.backend;
 
-/** How an exchange ended, as far as the backend's liveness and the verticle's bookkeeping care. */
-record ExchangeOutcome(Kind kind, String detail) {
+/**
+ * How an exchange ended, as far as the backend's liveness and the verticle's bookkeeping care.
+ * {@code tokens}: prompt plus completion tokens the backend reported (0 when it did not), for tpm.
+ */
+record ExchangeOutcome(Kind kind, String detail, long tokens) {
+
+  ExchangeOutcome(Kind kind, String detail) {
+    this(kind, detail, 0);
+  }
+
+  static ExchangeOutcome ok(Accounting acct) {
+    return new ExchangeOutcome(Kind.OK, null, Math.max(0, acct.promptTokens) + Math.max(0, acct.completionTokens));
+  }
 
   enum Kind {
     OK,

@@ -6,6 +6,7 @@ import dev.switchboard.config.ModelDeployment;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -296,7 +297,11 @@ final class HttpExchange implements Exchange {
     }
     done = true;
     abortUpstream();
-    sink.error(err, acct.meta(outcome).put("error_type", err.type()));
+    JsonObject meta = acct.meta(outcome).put("error_type", err.type());
+    if (kind == ExchangeOutcome.Kind.CONNECT_FAILED) {
+      meta.put("unsent", true); // the router may try another deployment: no backend saw this call
+    }
+    sink.error(err, meta);
     onDone.accept(new ExchangeOutcome(kind, err.message()));
   }
 
@@ -306,7 +311,7 @@ final class HttpExchange implements Exchange {
     vertx.cancelTimer(silenceTimer);
     sendHead();
     sink.end(acct.meta("ok"));
-    onDone.accept(new ExchangeOutcome(ExchangeOutcome.Kind.OK, null));
+    onDone.accept(ExchangeOutcome.ok(acct));
   }
 
   private void abortUpstream() {

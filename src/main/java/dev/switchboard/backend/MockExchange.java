@@ -62,7 +62,7 @@ final class MockExchange implements Exchange {
       sink.data(whole(call, prompt, completion).toBuffer());
     }
     sink.end(acct.meta("ok"));
-    onDone.accept(new ExchangeOutcome(ExchangeOutcome.Kind.OK, null));
+    onDone.accept(ExchangeOutcome.ok(acct));
   }
 
   @Override

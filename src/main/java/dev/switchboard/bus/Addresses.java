@@ -5,7 +5,7 @@ package dev.switchboard.bus;
  */
 public final class Addresses {
 
-  /** Prefix of the address a model's BackendVerticle takes calls on: {@code switchboard.backend.<model_name>}. */
+  /** Prefix of the address a deployment's BackendVerticle takes calls on: {@code switchboard.backend.<deployment id>}. */
   public static final String BACKEND_PREFIX = "switchboard.backend.";
   /** Published once per finished request (see docs/event-bus.md for the schema). */
   public static final String METRICS = "switchboard.metrics";
@@ -17,28 +17,32 @@ public final class Addresses {
   public static final String CATALOG = "switchboard.catalog";
   /** Local to each node: a cluster node left, so calls it was serving can end now. */
   public static final String NODE_LEFT = "switchboard.cluster.node-left";
-  /** Asks every BackendVerticle for its state (request/reply, one reply per model on this node). */
+  /** Asks a deployment's BackendVerticle for its state (request/reply): {@code switchboard.state.<deployment id>}. */
   public static final String STATE_PREFIX = "switchboard.state.";
 
   private Addresses() {
   }
 
-  /** Where calls for {@code modelName} are sent. */
-  public static String backend(String modelName) {
-    return BACKEND_PREFIX + modelName;
+  /**
+   * Where calls for one deployment are sent ({@code model_info.id}, or the hash of its params: see
+   * docs/routing.md). A deployment served by several nodes (the same entry in their configs) has one
+   * address, consumed on each of them.
+   */
+  public static String backend(String deploymentId) {
+    return BACKEND_PREFIX + deploymentId;
   }
 
-  /** Where the state (liveness, queue, in-flight) of {@code modelName}'s BackendVerticle is asked for. */
-  public static String state(String modelName) {
-    return STATE_PREFIX + modelName;
+  /** Where the state (liveness, queue, in-flight) of a deployment's BackendVerticle is asked for. */
+  public static String state(String deploymentId) {
+    return STATE_PREFIX + deploymentId;
   }
 
   /**
-   * The state of {@code modelName}'s BackendVerticle on one node: /health asks each node of a model
+   * The state of a deployment's BackendVerticle on one node: /health asks each node of a deployment
    * served by several, where {@link #state(String)} would reach only one of them.
    */
-  public static String stateOn(String nodeId, String modelName) {
-    return "switchboard.node." + nodeId + ".state." + modelName;
+  public static String stateOn(String nodeId, String deploymentId) {
+    return "switchboard.node." + nodeId + ".state." + deploymentId;
   }
 
   /** A private, per-instance address for stream frames (one per API verticle or BackendVerticle instance). */

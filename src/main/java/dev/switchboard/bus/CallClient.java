@@ -44,11 +44,11 @@ public final class CallClient {
   private long streamsStarted;
 
   public CallClient(Vertx vertx, Duration ackTimeout, Duration keepaliveInterval, Duration peerTimeout) {
-    this(vertx, ackTimeout, keepaliveInterval, peerTimeout, model -> 1);
+    this(vertx, ackTimeout, keepaliveInterval, peerTimeout, address -> 1);
   }
 
   /**
-   * {@code nodesServing}: how many cluster nodes serve a model. A call one node turns away before its
+   * {@code nodesServing}: how many cluster nodes consume a deployment's address. A call one node turns away before its
    * backend saw it (its backend is down, its queue is full, it froze before acknowledging) is offered
    * to the others, since the event bus takes each node's consumer in turn.
    */
@@ -95,7 +95,7 @@ public final class CallClient {
     open.put(streamId, oc);
     Call call = new Call(requestId, streamId, address, endpoint, modelName, body, rawBody, stream, window,
         startedAt);
-    return send(target, call, oc, 3, nodesServing.applyAsInt(modelName) - 1)
+    return send(target, call, oc, 3, nodesServing.applyAsInt(target) - 1)
         .map(reply -> {
           oc.accepted(reply.body());
           return (CallHandle) oc;

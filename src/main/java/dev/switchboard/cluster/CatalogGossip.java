@@ -1,6 +1,6 @@
 package dev.switchboard.cluster;
 
-import dev.switchboard.api.ModelCatalog;
+import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.bus.Addresses;
 import dev.switchboard.config.ConfigHolder;
 import io.vertx.core.Future;

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param litellmParams        every {@code litellm_params} key, env references resolved (secrets included: strip before showing)
  * @param id                   {@code model_info.id}, or a stable hash of name and params (LiteLLM's {@code x-litellm-model-id})
  * @param index                position in {@code model_list}, for messages that name a YAML path
+ * @param routing              weight, rpm, tpm and order: how the router weighs it within its group
  */
 public record ModelDeployment(
     String modelName,
@@ -40,7 +41,8 @@ public record ModelDeployment(
     JsonObject modelInfo,
     JsonObject litellmParams,
     String id,
-    int index) {
+    int index,
+    DeploymentRouting routing) {
 
   /** {@code litellm_params} keys whose values are secrets: never logged, never returned. */
   public static final java.util.Set<String> SECRET_PARAMS = java.util.Set.of(
@@ -68,8 +70,30 @@ public record ModelDeployment(
     return "ModelDeployment[" + modelName + " -> " + provider + "/" + backendModel + " at " + shownApiBase + "]";
   }
 
-  /** The event-bus address this model's BackendVerticle serves (see docs/event-bus.md). */
+  /** The event-bus address this deployment's BackendVerticle serves (see docs/event-bus.md). */
   public String address() {
-    return dev.switchboard.bus.Addresses.backend(modelName);
+    return dev.switchboard.bus.Addresses.backend(id);
+  }
+
+  /** A wildcard entry ({@code model_name: "ollama/*"}): it serves every name its pattern matches. */
+  public boolean isWildcard() {
+    return WildcardPattern.isPattern(modelName);
+  }
+
+  /**
+   * This deployment as it serves {@code requested}: for a wildcard entry, the backend model is the
+   * requested name's part that the stars matched; any other entry is returned as is.
+   */
+  public ModelDeployment serving(String requested) {
+    if (!isWildcard() || requested == null) {
+      return this;
+    }
+    java.util.List<String> parts = new WildcardPattern(modelName).match(requested);
+    if (parts == null) {
+      return this;
+    }
+    return new ModelDeployment(modelName, provider, kind, WildcardPattern.fill(backendModel, parts), apiBase,
+        shownApiBase, apiKey, timeout, streamTimeout, maxParallelRequests, extraHeaders, modelInfo, litellmParams, id,
+        index, routing);
   }
 }

@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code model_list}: one {@link ModelDeployment} per entry whose provider Switchboard can serve. */
+/**
+ * {@code model_list}: one {@link ModelDeployment} per entry whose provider Switchboard can serve. Entries
+ * that share a {@code model_name} are the deployments of one model group (LiteLLM's load balancing).
+ */
 final class ModelParser {
 
   /** LiteLLM prefixes whose servers speak OpenAI's API as is. */
@@ -49,20 +52,34 @@ final class ModelParser {
       throw f.wrong("model_list", raw, "a list of entries with model_name and litellm_params");
     }
     List<ModelDeployment> models = new ArrayList<>();
-    Map<String, Integer> firstUse = new HashMap<>();
+    Map<String, Integer> idUse = new HashMap<>();
     for (int i = 0; i < entries.size(); i++) {
       ModelDeployment m = entry(entries.get(i), i, defaults, f);
       if (m == null) {
         continue;
       }
-      Integer earlier = firstUse.putIfAbsent(m.modelName(), i);
+      Integer earlier = idUse.putIfAbsent(m.id(), i);
       if (earlier != null) {
-        throw f.error("model_list[" + i + "].model_name", Fields.describe(m.modelName())
-            + " is already used by model_list[" + earlier + "] (expected: one entry per model_name)");
+        if (m.modelInfo().getValue("id") != null) {
+          throw f.error("model_list[" + i + "].model_info.id", Fields.describe(m.id())
+              + " is already the id of model_list[" + earlier + "] (expected: an id no other entry has)");
+        }
+        // Two identical entries hash alike; each is still a deployment of its own (its own pool).
+        String unique = m.id() + "-" + i;
+        f.warn("model_list[" + i + "] (" + m.modelName() + ") is identical to model_list[" + earlier
+            + "]; its deployment id is " + unique);
+        m = withId(m, unique);
+        idUse.put(unique, i);
       }
       models.add(m);
     }
     return models;
+  }
+
+  private static ModelDeployment withId(ModelDeployment m, String id) {
+    return new ModelDeployment(m.modelName(), m.provider(), m.kind(), m.backendModel(), m.apiBase(), m.shownApiBase(),
+        m.apiKey(), m.timeout(), m.streamTimeout(), m.maxParallelRequests(), m.extraHeaders(), m.modelInfo(),
+        m.litellmParams(), id, m.index(), m.routing());
   }
 
   private static ModelDeployment entry(Object raw, int i, Defaults defaults, Fields f) throws ConfigException {
@@ -122,7 +139,24 @@ final class ModelParser {
     Object infoId = modelInfo.getValue("id");
     String id = infoId != null ? String.valueOf(infoId) : sha256(name + "\n" + litellmParams.encode());
     return new ModelDeployment(name, provider, kind, backendModel, apiBase, Redact.apiBase(apiBase), apiKey, timeout, streamTimeout,
-        parallel != null ? parallel : defaults.maxParallelRequests(), headers, modelInfo, litellmParams, id, i);
+        parallel != null ? parallel : defaults.maxParallelRequests(), headers, modelInfo, litellmParams, id, i,
+        routing(resolved, paramsPath, f));
+  }
+
+  /** weight, rpm, tpm and order, each optional; a wrong one is an error that names it. */
+  private static DeploymentRouting routing(Map<String, Object> params, String path, Fields f) throws ConfigException {
+    Double weight = f.number(params.get("weight"), path + ".weight", "a number > 0");
+    if (weight != null && weight <= 0) {
+      throw f.wrong(path + ".weight", weight, "a number > 0");
+    }
+    Long rpm = f.integer(params.get("rpm"), path + ".rpm", 1, Long.MAX_VALUE, "an integer > 0 (requests per minute)");
+    Long tpm = f.integer(params.get("tpm"), path + ".tpm", 1, Long.MAX_VALUE, "an integer > 0 (tokens per minute)");
+    Integer order = f.integer(params.get("order"), path + ".order", 1, "an integer >= 1 (1 is tried first)");
+    if (weight == null && rpm == null && tpm == null && order == null) {
+      return DeploymentRouting.NONE;
+    }
+    return new DeploymentRouting(weight == null ? 0 : weight, rpm == null ? 0 : rpm, tpm == null ? 0 : tpm,
+        order == null ? 0 : order);
   }
 
   private static ProviderKind kindOf(String provider) {

@@ -16,7 +16,11 @@ final class SettingsParser {
   static final int DEFAULT_NUM_RETRIES = 2;
   private static final Set<String> GENERAL_KEYS = Set.of("master_key", "database_url", "background_health_checks",
       "health_check_interval", "max_parallel_requests", "max_request_size_mb");
-  private static final Set<String> ROUTER_KEYS = Set.of("num_retries", "timeout", "stream_timeout", "fallbacks");
+  private static final Set<String> ROUTER_KEYS = Set.of("num_retries", "timeout", "stream_timeout", "fallbacks",
+      "routing_strategy", "model_group_alias", "routing_strategy_args", "retry_policy");
+  private static final Map<String, Integer> RETRY_POLICY_KEYS = Map.of("BadRequestErrorRetries", 0,
+      "AuthenticationErrorRetries", 1, "TimeoutErrorRetries", 2, "RateLimitErrorRetries", 3,
+      "InternalServerErrorRetries", 4, "ContentPolicyViolationErrorRetries", -1);
   private static final Set<String> LITELLM_KEYS = Set.of("num_retries", "request_timeout", "fallbacks");
   private static final String FALLBACKS = "a list like [{\"model-a\": [\"model-b\", \"model-c\"]}]";
 
@@ -77,7 +81,91 @@ final class SettingsParser {
         retriesRouter != null ? retriesRouter : retriesLitellm != null ? retriesLitellm : DEFAULT_NUM_RETRIES,
         timeout != null ? timeout : requestTimeout != null ? requestTimeout : LITELLM_DEFAULT_TIMEOUT,
         streamTimeout,
-        fallbacksRouter != null ? fallbacksRouter : fallbacksLitellm != null ? fallbacksLitellm : Map.of());
+        fallbacksRouter != null ? fallbacksRouter : fallbacksLitellm != null ? fallbacksLitellm : Map.of(),
+        strategy(rs.get("routing_strategy"), f), aliases(rs.get("model_group_alias"), f),
+        latency(rs.get("routing_strategy_args"), f), retryPolicy(rs.get("retry_policy"), f));
+  }
+
+  /** A strategy Switchboard does not implement is a warning and simple-shuffle, never a failed start. */
+  private static RoutingStrategy strategy(Object raw, Fields f) throws ConfigException {
+    String name = f.string(raw, "router_settings.routing_strategy", "a strategy name, e.g. \"least-busy\"");
+    if (name == null) {
+      return RoutingStrategy.SIMPLE_SHUFFLE;
+    }
+    RoutingStrategy s = RoutingStrategy.named(name);
+    if (s == null) {
+      f.warn("router_settings.routing_strategy: \"" + name + "\" is not one Switchboard implements "
+          + "(simple-shuffle, least-busy, latency-based-routing, usage-based-routing-v2); using simple-shuffle");
+      return RoutingStrategy.SIMPLE_SHUFFLE;
+    }
+    return s;
+  }
+
+  /** {@code {"gpt-4o": "coder"}} or {@code {"gpt-4o": {"model": "coder", "hidden": true}}}. */
+  private static Map<String, RouterSettings.GroupAlias> aliases(Object raw, Fields f) throws ConfigException {
+    String at = "router_settings.model_group_alias";
+    Map<String, Object> map = f.mapping(raw, at, "a mapping of alias to model group");
+    if (map == null) {
+      return Map.of();
+    }
+    Map<String, RouterSettings.GroupAlias> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : map.entrySet()) {
+      String path = Fields.child(at, e.getKey());
+      Object v = f.resolve(e.getValue(), path);
+      if (v instanceof String group && !group.isBlank()) {
+        out.put(e.getKey(), new RouterSettings.GroupAlias(group, false));
+      } else if (v instanceof Map<?, ?> m && m.get("model") instanceof String group && !group.isBlank()) {
+        Boolean hidden = f.bool(m.get("hidden"), Fields.child(path, "hidden"));
+        out.put(e.getKey(), new RouterSettings.GroupAlias(group, Boolean.TRUE.equals(hidden)));
+      } else {
+        throw f.wrong(path, v, "a model group name, or {\"model\": \"<group>\", \"hidden\": true}");
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  private static RouterSettings.LatencySettings latency(Object raw, Fields f) throws ConfigException {
+    String at = "router_settings.routing_strategy_args";
+    Map<String, Object> args = f.mapping(raw, at, "a mapping");
+    if (args == null) {
+      return RouterSettings.LatencySettings.DEFAULT;
+    }
+    RouterSettings.LatencySettings d = RouterSettings.LatencySettings.DEFAULT;
+    Double buffer = f.number(args.get("lowest_latency_buffer"), at + ".lowest_latency_buffer", "a number >= 0");
+    if (buffer != null && buffer < 0) {
+      throw f.wrong(at + ".lowest_latency_buffer", buffer, "a number >= 0");
+    }
+    Duration ttl = f.seconds(args.get("ttl"), at + ".ttl", false);
+    Integer samples = f.integer(args.get("max_latency_list_size"), at + ".max_latency_list_size", 1,
+        "an integer >= 1");
+    for (String key : args.keySet()) {
+      if (!Set.of("lowest_latency_buffer", "ttl", "max_latency_list_size").contains(key)) {
+        f.ignored(Fields.child(at, key));
+      }
+    }
+    return new RouterSettings.LatencySettings(buffer == null ? d.buffer() : buffer, ttl == null ? d.ttl() : ttl,
+        samples == null ? d.samples() : samples);
+  }
+
+  private static RouterSettings.RetryPolicy retryPolicy(Object raw, Fields f) throws ConfigException {
+    String at = "router_settings.retry_policy";
+    Map<String, Object> policy = f.mapping(raw, at, "a mapping like {\"TimeoutErrorRetries\": 2}");
+    if (policy == null) {
+      return RouterSettings.RetryPolicy.NONE;
+    }
+    int[] n = new int[5];
+    for (Map.Entry<String, Object> e : policy.entrySet()) {
+      Integer slot = RETRY_POLICY_KEYS.get(e.getKey());
+      if (slot == null) {
+        f.ignored(Fields.child(at, e.getKey()));
+        continue;
+      }
+      Integer count = f.integer(e.getValue(), Fields.child(at, e.getKey()), 0, "an integer >= 0");
+      if (slot >= 0 && count != null) {
+        n[slot] = count;
+      }
+    }
+    return new RouterSettings.RetryPolicy(n[0], n[1], n[2], n[3], n[4]);
   }
 
   /** LiteLLM writes fallbacks as a list of one-key mappings: {@code [{"a": ["b", "c"]}]}. */

@@ -9,7 +9,7 @@ import java.util.Optional;
  * One whole, validated version of config.yaml. Built once by {@link ConfigLoader}, never mutated,
  * swapped whole on reload: a request is served under exactly one of these.
  *
- * @param models      the model_list, in file order, one entry per model_name
+ * @param models      the model_list, in file order: every deployment (entries sharing a model_name form a group)
  * @param general     general_settings
  * @param router      router_settings / litellm_settings
  * @param switchboard switchboard_settings
@@ -29,7 +29,7 @@ public record SwitchboardConfig(
     warnings = List.copyOf(warnings);
   }
 
-  /** The deployment serving {@code modelName}, if this config declares it. */
+  /** The first deployment of group {@code modelName}, if this config declares it. */
   public Optional<ModelDeployment> model(String modelName) {
     for (ModelDeployment m : models) {
       if (m.modelName().equals(modelName)) {
@@ -39,10 +39,17 @@ public record SwitchboardConfig(
     return Optional.empty();
   }
 
-  /** Models by name, in file order. */
-  public Map<String, ModelDeployment> modelsByName() {
-    Map<String, ModelDeployment> byName = new LinkedHashMap<>();
-    models.forEach(m -> byName.put(m.modelName(), m));
-    return byName;
+  /**
+   * Deployments by a name that stays put while the entry is edited: the model_name for a group's first
+   * entry, {@code name#2}, {@code name#3} for the next ones, in file order. A reload compares these.
+   */
+  public Map<String, ModelDeployment> deploymentsBySlot() {
+    Map<String, ModelDeployment> bySlot = new LinkedHashMap<>();
+    Map<String, Integer> seen = new java.util.HashMap<>();
+    for (ModelDeployment m : models) {
+      int n = seen.merge(m.modelName(), 1, Integer::sum);
+      bySlot.put(n == 1 ? m.modelName() : m.modelName() + "#" + n, m);
+    }
+    return bySlot;
   }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.metrics;
 
 import dev.switchboard.api.RequestLog;
 import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.config.SwitchboardSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -65,16 +67,20 @@ public final class Metrics {
   }
 
   public static Metrics create(Vertx vertx, ConfigHolder config, String nodeId) {
-    Predicate<String> known = m -> config.current().model(m).isPresent();
+    // Group names and aliases label their own series; anything else (a wildcard's matches) is "other".
+    Predicate<String> known = m -> config.current().model(m).isPresent()
+        || config.current().router().aliases().containsKey(m);
+    Function<String, ModelDeployment> deployment = id ->
+        config.current().models().stream().filter(d -> d.id().equals(id)).findFirst().orElse(null);
     if (BackendRegistries.getDefaultNow() instanceof PrometheusMeterRegistry shared) {
       try {
-        return new Metrics(vertx, config, nodeId, shared, new RequestMeters(shared, known));
+        return new Metrics(vertx, config, nodeId, shared, new RequestMeters(shared, known, deployment));
       } catch (IllegalArgumentException secondNodeInThisJvm) {
         // Vert.x's registry is JVM-wide; a second node in the same JVM (tests) gets its own.
       }
     }
     PrometheusMeterRegistry own = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    return new Metrics(vertx, config, nodeId, own, new RequestMeters(own, known));
+    return new Metrics(vertx, config, nodeId, own, new RequestMeters(own, known, deployment));
   }
 
   /** Receives every finished request (register with {@code Switchboard.onRequestFinished}). */

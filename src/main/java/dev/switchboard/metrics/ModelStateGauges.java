@@ -4,6 +4,7 @@ import dev.switchboard.bus.Addresses;
 import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.config.ModelDeployment;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -59,21 +60,18 @@ final class ModelStateGauges {
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
-  /** Asks each local model for its state; completes (never fails) when all answered or timed out. */
+  /** Asks each local deployment for its state; completes (never fails) when all answered or timed out. */
   Future<Void> refresh() {
-    Set<String> models = new LinkedHashSet<>();
-    for (ModelDeployment d : config.current().models()) {
-      models.add(d.modelName());
-    }
-    forgetAllBut(models);
+    Map<String, ModelDeployment> deployments = deployments();
+    forgetAllBut(deployments.keySet());
     DeliveryOptions local = new DeliveryOptions().setLocalOnly(true).setSendTimeout(STATE_TIMEOUT_MS);
     List<Future<?>> asked = new ArrayList<>();
-    for (String model : models) {
-      asked.add(vertx.eventBus().<Object>request(Addresses.state(model), new JsonObject(), local)
-          .onSuccess(reply -> onState(model, reply.body()))
+    for (ModelDeployment d : deployments.values()) {
+      asked.add(vertx.eventBus().<Object>request(Addresses.state(d.id()), new JsonObject(), local)
+          .onSuccess(reply -> onState(d, reply.body()))
           .onFailure(err -> {
-            unknown(queued.get(model));
-            unknown(inFlight.get(model));
+            unknown(queued.get(d.id()));
+            unknown(inFlight.get(d.id()));
           }));
     }
     return Future.join(asked).<Void>mapEmpty().recover(err -> Future.succeededFuture());
@@ -92,28 +90,37 @@ final class ModelStateGauges {
     }
   }
 
+  /** This node's deployments by id. */
+  private Map<String, ModelDeployment> deployments() {
+    Map<String, ModelDeployment> byId = new java.util.LinkedHashMap<>();
+    config.current().models().forEach(d -> byId.put(d.id(), d));
+    return byId;
+  }
+
   private void onLiveness(Message<Object> msg) {
-    // A removed model's verticle may still report while it drains: not a model of this node any more.
-    if (msg.body() instanceof JsonObject e && e.getString("model") != null
-        && config.current().model(e.getString("model")).isPresent()) {
-      setLiveness(e.getString("model"), e.getString("state"));
+    // A removed deployment's verticle may still report while it drains: not one of this node's any more.
+    if (msg.body() instanceof JsonObject e && e.getString("model_id") != null) {
+      ModelDeployment d = deployments().get(e.getString("model_id"));
+      if (d != null) {
+        setLiveness(d, e.getString("state"));
+      }
     }
   }
 
-  private void onState(String model, Object body) {
+  private void onState(ModelDeployment d, Object body) {
     if (!(body instanceof JsonObject s)) {
       return;
     }
     if (s.getValue("queued") instanceof Number n) {
       gauge(queued, "switchboard_queue_depth", "Requests waiting for a free slot (max_parallel_requests)",
-          "model", model).set(n.doubleValue());
+          Tags.of("model", d.modelName(), "model_id", d.id()), d.id()).set(n.doubleValue());
     }
     if (s.getValue("in_flight") instanceof Number n) {
       gauge(inFlight, "switchboard_requests_in_flight", "Requests the model's backend is working on",
-          "model", model).set(n.doubleValue());
+          Tags.of("model", d.modelName(), "model_id", d.id()), d.id()).set(n.doubleValue());
     }
     if (s.getValue("state") instanceof String state) {
-      setLiveness(model, state);
+      setLiveness(d, state);
     }
   }
 
@@ -123,21 +130,24 @@ final class ModelStateGauges {
     }
   }
 
-  private void setLiveness(String model, String state) {
+  /** With LiteLLM's deployment labels: litellm_model_name, model_id, api_base, api_provider. */
+  private void setLiveness(ModelDeployment d, String state) {
     double value = state == null ? 1 : switch (state) {
       case "healthy" -> 0;
       case "unhealthy" -> 2;
       default -> 1;
     };
     gauge(liveness, "litellm_deployment_state", "0 healthy, 1 unknown or partial outage, 2 down",
-        "litellm_model_name", model).set(value);
+        Tags.of("litellm_model_name", d.modelName(), "model_id", d.id(),
+            "api_base", d.shownApiBase() == null ? "" : d.shownApiBase(), "api_provider", d.provider()), d.id())
+        .set(value);
   }
 
-  private AtomicReference<Double> gauge(Map<String, Slot> map, String name, String description, String tag,
-                                        String model) {
-    return map.computeIfAbsent(model, m -> {
+  private AtomicReference<Double> gauge(Map<String, Slot> map, String name, String description, Tags tags,
+                                        String id) {
+    return map.computeIfAbsent(id, m -> {
       AtomicReference<Double> v = new AtomicReference<>(Double.NaN);
-      return new Slot(v, Gauge.builder(name, v, AtomicReference::get).description(description).tag(tag, m)
+      return new Slot(v, Gauge.builder(name, v, AtomicReference::get).description(description).tags(tags)
           .strongReference(true).register(registry));
     }).value();
   }

@@ -1,6 +1,8 @@
 package dev.switchboard.metrics;
 
+import dev.switchboard.config.ModelDeployment;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -8,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -23,6 +26,8 @@ final class RequestMeters {
 
   /** Seconds: a cached answer at the bottom, a long reasoning stream at the top. */
   static final double[] LATENCY_BUCKETS = {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600};
+  /** LiteLLM's labels of its deployment series. */
+  static final String[] DEPLOYMENT_LABELS = {"litellm_model_name", "model_id", "api_base", "api_provider"};
   /** The label of requests for a model name this node does not know (keeps the label set bounded). */
   static final String OTHER = "other";
 
@@ -30,13 +35,28 @@ final class RequestMeters {
   private final Histogram latency;
   private final Histogram upstream;
   private final Histogram ttft;
-  private final Predicate<String> knownModel;
-  private final Map<String, ModelMeters> byModel = new ConcurrentHashMap<>();
+  /** Seconds per output token: a fast GPU at the bottom, a big model on a CPU at the top. */
+  static final double[] PER_TOKEN_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
-  /** Throws IllegalArgumentException when {@code registry} has these histograms already (one per registry). */
-  RequestMeters(PrometheusMeterRegistry registry, Predicate<String> knownModel) {
+  private final Histogram perOutputToken;
+  private final Predicate<String> knownModel;
+  private final Function<String, ModelDeployment> deployment;
+  private final Map<String, ModelMeters> byModel = new ConcurrentHashMap<>();
+  private final Map<String, DeploymentMeters> byDeployment = new ConcurrentHashMap<>();
+
+  /**
+   * Throws IllegalArgumentException when {@code registry} has these histograms already (one per registry).
+   * {@code deployment}: this node's deployment with an id, or null (keeps the deployment labels bounded).
+   */
+  RequestMeters(PrometheusMeterRegistry registry, Predicate<String> knownModel,
+                Function<String, ModelDeployment> deployment) {
     this.registry = registry;
     this.knownModel = knownModel;
+    this.deployment = deployment;
+    perOutputToken = Histogram.builder().name("litellm_deployment_latency_per_output_token")
+        .help("Time in the backend call per completion token, in seconds, per deployment")
+        .labelNames(DEPLOYMENT_LABELS).classicOnly().withoutExemplars().classicUpperBounds(PER_TOKEN_BUCKETS)
+        .register(registry.getPrometheusRegistry());
     latency = seconds("litellm_request_total_latency_metric", "Whole request, as the client saw it, in seconds");
     upstream = seconds("litellm_llm_api_latency_metric", "Time spent in the backend call, in seconds");
     ttft = seconds("litellm_llm_api_time_to_first_token_metric",
@@ -88,6 +108,49 @@ final class RequestMeters {
     if (completion != null) {
       m.output.increment(completion);
       m.total.increment(completion);
+    }
+    recordDeployment(event, outcome, upstreamMs, completion);
+  }
+
+  /** LiteLLM's per-deployment series, for a deployment of this node's config (a request no backend saw has none). */
+  private void recordDeployment(JsonObject event, String outcome, Long upstreamMs, Long completion) {
+    String id = event.getString("model_id");
+    if (id == null) {
+      return;
+    }
+    DeploymentMeters d = byDeployment.get(id);
+    if (d == null) {
+      ModelDeployment known = deployment.apply(id);
+      if (known == null) {
+        return;
+      }
+      d = byDeployment.computeIfAbsent(id, k -> new DeploymentMeters(known));
+    }
+    d.total.increment();
+    (outcome.equals("ok") ? d.success : d.failure).increment();
+    if (outcome.equals("ok") && upstreamMs != null && completion != null && completion > 0) {
+      d.perToken.observe(upstreamMs / 1000.0 / completion);
+    }
+  }
+
+  /** The meters of one deployment, built once. */
+  private final class DeploymentMeters {
+    final Counter total;
+    final Counter success;
+    final Counter failure;
+    final DistributionDataPoint perToken;
+
+    DeploymentMeters(ModelDeployment d) {
+      String apiBase = d.shownApiBase() == null ? "" : d.shownApiBase();
+      Tags tags = Tags.of(DEPLOYMENT_LABELS[0], d.modelName(), DEPLOYMENT_LABELS[1], d.id(),
+          DEPLOYMENT_LABELS[2], apiBase, DEPLOYMENT_LABELS[3], d.provider());
+      total = Counter.builder("litellm_deployment_total_requests").description("Requests sent to a deployment")
+          .tags(tags).register(registry);
+      success = Counter.builder("litellm_deployment_success_responses")
+          .description("Requests a deployment answered well").tags(tags).register(registry);
+      failure = Counter.builder("litellm_deployment_failure_responses")
+          .description("Requests that failed on a deployment").tags(tags).register(registry);
+      perToken = perOutputToken.labelValues(d.modelName(), d.id(), apiBase, d.provider());
     }
   }
 

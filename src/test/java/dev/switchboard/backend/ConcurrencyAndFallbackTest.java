@@ -99,7 +99,7 @@ class ConcurrencyAndFallbackTest {
     long deadline = System.currentTimeMillis() + 5_000;
     JsonObject state = new JsonObject();
     while (System.currentTimeMillis() < deadline && state.getInteger("queued", 0) < 1) {
-      state = vertx.eventBus().<JsonObject>request(Addresses.state("one-slot"), new JsonObject()).await().body();
+      state = vertx.eventBus().<JsonObject>request(sb.stateAddress("one-slot"), new JsonObject()).await().body();
     }
     assertThat(state.getInteger("in_flight")).isEqualTo(1);
     assertThat(state.getInteger("queued")).isEqualTo(1);

@@ -73,7 +73,7 @@ class GiveUpBeforeConnectTest {
   }
 
   private JsonObject state(Vertx vertx) {
-    return vertx.eventBus().<JsonObject>request(Addresses.state("busy"), new JsonObject()).await().body();
+    return vertx.eventBus().<JsonObject>request(sb.stateAddress("busy"), new JsonObject()).await().body();
   }
 
   @Test

@@ -28,9 +28,9 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Two GPU nodes serving one model behind a front door, all on a TLS event bus: traffic reaches both,
- * a metrics consumer on another node sees each request once, and a reload on one node shows up in
- * the front door's listing.
+ * Two GPU nodes each serving a deployment of one model group behind a front door, all on a TLS event
+ * bus: traffic reaches both, a metrics consumer on another node sees each request once, a node that dies
+ * leaves the group to the other within 2 s, and a reload on one node shows up in the front door's listing.
  */
 class ClusterBalancingTest extends ClusterSpec {
 
@@ -106,6 +106,23 @@ class ClusterBalancingTest extends ClusterSpec {
     } finally {
       gpu1.thaw();
     }
+    awaitServed(front);
+
+    // gpu1 dies (SIGKILL): the group's other deployment, on gpu2, serves within 2 s, and keeps serving.
+    gpu1.kill();
+    long killedAt = System.nanoTime();
+    HttpResponse<String> first = chat(front, false);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    assertThat(millis(System.nanoTime() - killedAt)).as("first answer after the kill, ms").isLessThan(2_000);
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = chat(front, i % 2 == 0);
+      assertThat(r.statusCode()).as("request %d with gpu1 dead: %s", i, r.body()).isEqualTo(200);
+      assertThat(r.body()).doesNotContain("\"error\"");
+    }
+    gpu1.restart();
+    gpu1.awaitReady(JOIN);
+    Await.until(JOIN, "the front door sees gpu1 again",
+        () -> modelInfo(front).stream().mapToInt(r -> ((JsonObject) r).getJsonArray("nodes").size()).sum() == 2);
     awaitServed(front);
 
     // GPU box 2's server goes away: gpu2 turns calls away (503) and the front door offers them to gpu1.

@@ -1,6 +1,6 @@
 package dev.switchboard.cluster;
 
-import dev.switchboard.api.ModelCatalog;
+import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.testkit.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -46,11 +46,12 @@ class ClusterCatalogTest {
   }
 
   @Test
-  void differentDeploymentsOfOneNameAreRowsOfTheirOwn() {
+  void differentDeploymentsOfOneNameAreOneGroupOfRows() {
     catalog.update(List.of(remote("kimi-linear", "k1", "gpu-2"), remote("kimi-linear", "k2", "gpu-3")), Map.of());
     assertThat(catalog.entries().stream().filter(e -> e.modelName().equals("kimi-linear"))).hasSize(2);
-    assertThat(catalog.find("kimi-linear")).get().extracting(ModelCatalog.Entry::nodes)
-        .isEqualTo(List.of("gpu-2", "gpu-3"));
+    // One model group of two deployments, each on its node.
+    assertThat(catalog.group("kimi-linear")).extracting(ModelCatalog.Entry::nodes)
+        .containsExactly(List.of("gpu-2"), List.of("gpu-3"));
   }
 
   @Test
@@ -64,11 +65,12 @@ class ClusterCatalogTest {
   }
 
   @Test
-  void ownConfigDescribesAModelOthersServeTooAndTheNodesAreEveryones() {
+  void anotherNodesDeploymentOfOurModelJoinsItsGroup() {
     catalog.update(List.of(remote("qwen3-coder", "other", "gpu-2")), Map.of());
-    ModelCatalog.Entry found = catalog.find("qwen3-coder").orElseThrow();
-    assertThat(found.id()).isNotEqualTo("other");
-    assertThat(found.nodes()).isEqualTo(List.of("me", "gpu-2"));
+    // Another node's different deployment of the same name joins the group: two deployments, one node each.
+    List<ModelCatalog.Entry> group = catalog.group("qwen3-coder");
+    assertThat(group).extracting(ModelCatalog.Entry::id).first().isNotEqualTo("other");
+    assertThat(group).extracting(ModelCatalog.Entry::nodes).containsExactly(List.of("me"), List.of("gpu-2"));
     assertThat(catalog.entries()).hasSize(2); // /model/info shows both deployments
   }
 

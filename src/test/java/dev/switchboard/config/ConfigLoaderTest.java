@@ -195,17 +195,38 @@ class ConfigLoaderTest {
           - model_name: a
             litellm_params: {model: openai/a, api_base: http://h/v1, temperature: 0.2, rpm: 60}
         litellm_settings: {drop_params: true, num_retries: 4}
-        router_settings: {routing_strategy: least-busy}
+        router_settings: {routing_strategy: least-busy, enable_pre_call_checks: true}
         general_settings: {alerting: [slack]}
         """);
     assertThat(config.models()).hasSize(1);
     assertThat(config.models().get(0).litellmParams().getDouble("temperature")).isEqualTo(0.2);
     assertThat(config.router().numRetries()).isEqualTo(4);
+    assertThat(config.router().strategy()).isEqualTo(RoutingStrategy.LEAST_BUSY);
     assertThat(config.warnings()).containsExactlyInAnyOrder(
         "credential_list: LiteLLM setting not used by Switchboard; ignored",
         "litellm_settings.drop_params: LiteLLM setting not used by Switchboard; ignored",
-        "router_settings.routing_strategy: LiteLLM setting not used by Switchboard; ignored",
+        "router_settings.enable_pre_call_checks: LiteLLM setting not used by Switchboard; ignored",
         "general_settings.alerting: LiteLLM setting not used by Switchboard; ignored");
+  }
+
+  @Test
+  void aRoutingStrategySwitchboardLacksIsAWarningAndSimpleShuffle() throws Exception {
+    SwitchboardConfig config = load("""
+        router_settings:
+          routing_strategy: cost-based-routing
+          model_group_alias: {gpt-4o: coder, hidden-one: {model: coder, hidden: true}}
+          routing_strategy_args: {lowest_latency_buffer: 0.5, ttl: 60}
+          retry_policy: {TimeoutErrorRetries: 2, RateLimitErrorRetries: 1}
+        """);
+    assertThat(config.router().strategy()).isEqualTo(RoutingStrategy.SIMPLE_SHUFFLE);
+    assertThat(config.warnings()).singleElement().asString().contains("cost-based-routing", "simple-shuffle");
+    assertThat(config.router().aliases()).containsEntry("gpt-4o", new RouterSettings.GroupAlias("coder", false))
+        .containsEntry("hidden-one", new RouterSettings.GroupAlias("coder", true));
+    assertThat(config.router().latency().buffer()).isEqualTo(0.5);
+    assertThat(config.router().latency().ttl()).hasSeconds(60);
+    assertThat(config.router().retryPolicy().retriesFor(408)).isEqualTo(2);
+    assertThat(config.router().retryPolicy().retriesFor(429)).isEqualTo(1);
+    assertThat(config.router().retryPolicy().retriesFor(500)).isZero();
   }
 
   @Test

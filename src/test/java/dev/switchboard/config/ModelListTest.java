@@ -103,16 +103,38 @@ class ModelListTest {
   }
 
   @Test
-  void duplicateModelNameFails() {
-    ConfigException e = failure("""
+  void entriesSharingAModelNameAreDeploymentsOfOneGroup() throws Exception {
+    SwitchboardConfig c = load("""
         model_list:
           - {model_name: x, litellm_params: {model: openai/a, api_base: http://h/v1}}
-          - {model_name: y, litellm_params: {model: openai/b, api_base: http://h/v1}}
+          - {model_name: y, litellm_params: {model: openai/b, api_base: http://h/v1, weight: 3, rpm: 60, order: 1}}
           - {model_name: z, litellm_params: {model: openai/c, api_base: http://h/v1}}
-          - {model_name: y, litellm_params: {model: openai/d, api_base: http://h/v1}}
+          - {model_name: y, litellm_params: {model: openai/d, api_base: http://h/v1}, model_info: {id: y-cpu}}
         """);
-    assertThat(e.getMessage()).isEqualTo("config.yaml: model_list[3].model_name: \"y\" is already used by "
-        + "model_list[1] (expected: one entry per model_name)");
+    assertThat(c.models()).extracting(ModelDeployment::modelName).containsExactly("x", "y", "z", "y");
+    assertThat(c.models().get(1).routing()).isEqualTo(new DeploymentRouting(3, 60, 0, 1));
+    assertThat(c.models().get(3).id()).isEqualTo("y-cpu");
+    assertThat(c.deploymentsBySlot().keySet()).containsExactly("x", "y", "z", "y#2");
+  }
+
+  @Test
+  void aRepeatedModelInfoIdFails() {
+    ConfigException e = failure("""
+        model_list:
+          - {model_name: y, litellm_params: {model: openai/b, api_base: http://h/v1}, model_info: {id: same}}
+          - {model_name: y, litellm_params: {model: openai/d, api_base: http://h/v1}, model_info: {id: same}}
+        """);
+    assertThat(e.getMessage()).isEqualTo("config.yaml: model_list[1].model_info.id: \"same\" is already the id of "
+        + "model_list[0] (expected: an id no other entry has)");
+  }
+
+  @Test
+  void aWrongWeightIsAnErrorThatNamesIt() {
+    ConfigException e = failure("""
+        model_list:
+          - {model_name: y, litellm_params: {model: openai/b, api_base: http://h/v1, weight: -1}}
+        """);
+    assertThat(e.getMessage()).contains("model_list[0].litellm_params.weight", "a number > 0");
   }
 
   @Test

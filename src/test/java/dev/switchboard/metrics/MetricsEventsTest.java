@@ -225,7 +225,7 @@ class MetricsEventsTest {
     CompletableFuture<HttpResponse<String>> queued = CompletableFuture.supplyAsync(
         () -> sb.post("/v1/chat/completions", CHAT.formatted("one-slot", false)));
     Await.until(Duration.ofSeconds(5), "one call waits for the slot", () -> vertx.eventBus()
-        .<JsonObject>request(Addresses.state("one-slot"), new JsonObject()).await().body().getInteger("queued") == 1);
+        .<JsonObject>request(sb.stateAddress("one-slot"), new JsonObject()).await().body().getInteger("queued") == 1);
 
     HttpResponse<String> full = sb.post("/v1/chat/completions", CHAT.formatted("one-slot", true));
     assertThat(full.statusCode()).isEqualTo(429);
@@ -247,7 +247,7 @@ class MetricsEventsTest {
   @Test
   void modelKnownToBeDownIsAnErrorEventNamingTheBackend(Vertx vertx) {
     Await.until(Duration.ofSeconds(10), "the model is known to be down", () -> "unhealthy".equals(vertx.eventBus()
-        .<JsonObject>request(Addresses.state("down"), new JsonObject()).await().body().getString("state")));
+        .<JsonObject>request(sb.stateAddress("down"), new JsonObject()).await().body().getString("state")));
 
     HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("down", false));
 

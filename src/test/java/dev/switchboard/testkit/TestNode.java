@@ -53,6 +53,11 @@ public final class TestNode implements AutoCloseable {
     return node;
   }
 
+  /** The state address of the first deployment of group {@code model} (deployments are addressed by id). */
+  public String stateAddress(String model) {
+    return dev.switchboard.bus.Addresses.state(node.config().current().model(model).orElseThrow().id());
+  }
+
   public String baseUrl() {
     return "http://127.0.0.1:" + node.port();
   }
