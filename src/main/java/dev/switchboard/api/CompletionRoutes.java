@@ -159,10 +159,14 @@ final class CompletionRoutes {
     }
 
     private void attempt(RequestRoute.Hop hop) {
+      ModelCatalog.Entry deployment = hop.deployment();
+      ctx.response().putHeader("x-litellm-model-group", deployment.modelName());
       if (hop.fallbackIndex() > 0) {
         ctx.response().putHeader("x-litellm-attempted-fallbacks", String.valueOf(hop.fallbackIndex()));
       }
-      ModelCatalog.Entry deployment = hop.deployment();
+      if (route.retriesAttempted() > 0) {
+        ctx.response().putHeader("x-litellm-attempted-retries", String.valueOf(route.retriesAttempted()));
+      }
       DeploymentStats.Deployment figures = stats.of(deployment.id());
       figures.started();
       String model = hop.modelName();

@@ -39,6 +39,7 @@ public final class RequestRoute {
   private final Map<String, Integer> tried = new HashMap<>();
   private final List<Failure> failures = new ArrayList<>();
   private int policyRetries;
+  private int hops;
   private OpenAiError lastError;
 
   private RequestRoute(CatalogIndex catalog, RouterSettings router, DeploymentStats stats, boolean stream,
@@ -83,9 +84,9 @@ public final class RequestRoute {
     return choose();
   }
 
-  /** How many fallback groups were entered so far (LiteLLM's {@code x-litellm-attempted-fallbacks}). */
-  public int fallbacksAttempted() {
-    return chainIndex;
+  /** Hops after the first (LiteLLM's {@code x-litellm-attempted-retries}). */
+  public int retriesAttempted() {
+    return hops - 1;
   }
 
   /**
@@ -144,6 +145,7 @@ public final class RequestRoute {
     }
     ModelCatalog.Entry chosen = DeploymentChooser.choose(left, router, stats, stream);
     tried.merge(chosen.id(), 1, Integer::sum);
+    hops++;
     return new Hop(chosen, chain.get(chainIndex), chainIndex);
   }
 

@@ -192,6 +192,7 @@ class ModelGroupsTest {
     HttpResponse<String> whileDown = sb.post("/v1/chat/completions", CHAT.formatted("coder"));
     assertThat(whileDown.statusCode()).isEqualTo(200);
     assertThat(modelId(whileDown)).isEqualTo("cpu");
+    assertThat(whileDown.headers().firstValue("x-litellm-attempted-retries")).as("gpu was tried first").hasValue("1");
     assertThat(modelId(sb.post("/v1/chat/completions", CHAT.formatted("coder")))).isEqualTo("cpu");
 
     FakeOpenAiBackend back = FakeOpenAiBackend.start(vertx, firstPort);
@@ -267,6 +268,7 @@ class ModelGroupsTest {
       HttpResponse<String> resp = sb.post("/v1/chat/completions", CHAT.formatted("coder"));
       assertThat(resp.statusCode()).isEqualTo(200);
       assertThat(modelId(resp)).isEqualTo("up");
+      assertThat(resp.headers().firstValue("x-litellm-model-group")).hasValue("coder");
     }
   }
 
