@@ -117,9 +117,17 @@ final class Launcher {
     System.out.println("config OK: " + config.source());
     for (ModelDeployment d : config.models()) {
       System.out.println("  " + d.modelName() + " -> " + d.provider() + "/" + d.backendModel() + " at "
-          + (d.apiBase() == null ? "(mock_response)" : d.shownApiBase()));
+          + (d.apiBase() == null ? "(mock_response)" : d.shownApiBase()) + "  [deployment " + shortId(d.id()) + "]");
+    }
+    if (config.models().stream().map(ModelDeployment::modelName).distinct().count() < config.models().size()) {
+      System.out.println("  routing_strategy: " + config.router().strategy().configName());
     }
     config.warnings().forEach(w -> System.out.println("  warning: " + w));
+  }
+
+  /** A generated id is a 64-hex hash: its first 12 characters tell deployments apart on screen. */
+  private static String shortId(String id) {
+    return id.matches("[0-9a-f]{64}(-\\d+)?") ? id.substring(0, 12) + "…" : id;
   }
 
   private static Throwable rootCause(Throwable t) {
