@@ -58,36 +58,50 @@ final class CompletionRoutes {
     try {
       body = parse(raw);
     } catch (OpenAiError.Failure f) {
-      fail(ctx, f.error(), requestId, null, false, startedAt);
+      fail(ctx, AnswerShape.OPENAI, f.error(), requestId, null, false, startedAt);
       return;
     }
     boolean stream = endpoint != Endpoint.EMBEDDINGS && isTrue(body.getValue("stream"));
     String pathModel = ctx.pathParam("model");
     Object model = pathModel != null ? pathModel : body.getValue("model");
     if (!(model instanceof String name) || name.isBlank()) {
-      fail(ctx, OpenAiError.badRequest(route + ": Missing required parameter: 'model'.", "model"), requestId,
-          null, stream, startedAt);
+      fail(ctx, AnswerShape.OPENAI, OpenAiError.badRequest(route + ": Missing required parameter: 'model'.", "model"),
+          requestId, null, stream, startedAt);
       return;
     }
     OpenAiError invalid = validate(endpoint, body);
     if (invalid != null) {
-      fail(ctx, invalid, requestId, name, stream, startedAt);
-      return;
-    }
-    // One config version and one catalog index for the request's whole life.
-    RouterSettings router = config.current().router();
-    RequestRoute plan = RequestRoute.plan(name, fallbacks(name, body, router), catalog.index(), router, stats, stream);
-    if (plan == null) {
-      fail(ctx, OpenAiError.badRequest(route + ": Invalid model name passed in model=" + name
-          + ". Call `/v1/models` to view available models for your key.", "model"), requestId, name, stream,
-          startedAt);
+      fail(ctx, AnswerShape.OPENAI, invalid, requestId, name, stream, startedAt);
       return;
     }
     if (pathModel != null) {
       body.put("model", pathModel);
       raw = null; // the bytes no longer say what the body does
     }
-    new Attempts(ctx, endpoint, requestId, body, raw, stream, startedAt, plan).start();
+    dispatch(ctx, new Dispatch(endpoint, name, body, raw, stream, AnswerShape.OPENAI, requestId, startedAt));
+  }
+
+  /**
+   * A request ready to route: its OpenAI-shaped body (a front door's translation, or the client's own
+   * with {@code raw} its bytes), and the shape its answer is written in.
+   */
+  record Dispatch(Endpoint endpoint, String model, JsonObject body, Buffer raw, boolean stream, AnswerShape shape,
+                  String requestId, long startedAt) {
+  }
+
+  /** Plans the request's route and starts its first hop; an unknown model is a 400 in the request's own shape. */
+  void dispatch(RoutingContext ctx, Dispatch d) {
+    // One config version and one catalog index for the request's whole life.
+    RouterSettings router = config.current().router();
+    RequestRoute plan = RequestRoute.plan(d.model(), fallbacks(d.model(), d.body(), router), catalog.index(), router,
+        stats, d.stream());
+    if (plan == null) {
+      fail(ctx, d.shape(), OpenAiError.badRequest(d.endpoint().path() + ": Invalid model name passed in model="
+          + d.model() + ". Call `/v1/models` to view available models for your key.", "model"), d.requestId(),
+          d.model(), d.stream(), d.startedAt());
+      return;
+    }
+    new Attempts(ctx, d, plan).start();
   }
 
   /** Ends every request still open with {@code error} (the shutdown grace ran out); returns how many. */
@@ -128,21 +142,22 @@ final class CompletionRoutes {
     final Buffer rawBody;
     final boolean stream;
     final long startedAt;
+    final AnswerShape shape;
     final RequestRoute route;
     final String asked;
     ResponseRelay current;
 
-    Attempts(RoutingContext ctx, Endpoint endpoint, String requestId, JsonObject body, Buffer rawBody, boolean stream,
-             long startedAt, RequestRoute route) {
+    Attempts(RoutingContext ctx, Dispatch d, RequestRoute route) {
       this.ctx = ctx;
-      this.endpoint = endpoint;
-      this.requestId = requestId;
-      this.body = body;
-      this.rawBody = rawBody;
-      this.stream = stream;
-      this.startedAt = startedAt;
+      this.endpoint = d.endpoint();
+      this.requestId = d.requestId();
+      this.body = d.body();
+      this.rawBody = d.raw();
+      this.stream = d.stream();
+      this.startedAt = d.startedAt();
+      this.shape = d.shape();
       this.route = route;
-      this.asked = String.valueOf(body.getValue("model"));
+      this.asked = d.model();
       open.add(this);
       // Through the routing context, not the response's own (single) end and close handlers, which
       // would silence every other end handler (IdleClientConnections counts requests in flight by them).
@@ -171,7 +186,7 @@ final class CompletionRoutes {
       figures.started();
       String model = hop.modelName();
       boolean[] ended = new boolean[1];
-      ResponseRelay relay = new ResponseRelay(ctx, stream, WINDOW, requestId, startedAt,
+      ResponseRelay relay = new ResponseRelay(ctx, stream, WINDOW, requestId, startedAt, shape,
           (status, meta) -> {
             if (!ended[0]) {
               ended[0] = true;
@@ -241,10 +256,10 @@ final class CompletionRoutes {
     }
   }
 
-  private void fail(RoutingContext ctx, OpenAiError error, String requestId, String model, boolean stream,
-                    long startedAt) {
+  private void fail(RoutingContext ctx, AnswerShape shape, OpenAiError error, String requestId, String model,
+                    boolean stream, long startedAt) {
     ctx.response().putHeader(CallId.HEADER, requestId);
-    Responses.error(ctx, error);
+    shape.error(ctx, error);
     log.rejected(ctx, requestId, model, stream, error, startedAt);
   }
 

@@ -26,6 +26,7 @@ final class ResponseRelay implements FrameListener {
   private final String requestId;
   private final long startedAt;
   private final BiConsumer<Integer, JsonObject> onFinished;
+  private final AnswerShape shape;
   /** Asked, for an error before any byte went out, whether another hop answers instead (it then returns true). */
   private final BiPredicate<OpenAiError, JsonObject> nextHop;
   /** What the client hears instead of this hop's own error, when the route has a better one (set during nextHop). */
@@ -38,9 +39,10 @@ final class ResponseRelay implements FrameListener {
   private long firstDataAt;
   private boolean finished;
 
-  ResponseRelay(RoutingContext ctx, boolean stream, int window, String requestId, long startedAt,
+  ResponseRelay(RoutingContext ctx, boolean stream, int window, String requestId, long startedAt, AnswerShape shape,
                 BiConsumer<Integer, JsonObject> onFinished, BiPredicate<OpenAiError, JsonObject> nextHop) {
     this.nextHop = nextHop;
+    this.shape = shape;
     this.ctx = ctx;
     this.resp = ctx.response();
     this.stream = stream;
@@ -105,13 +107,14 @@ final class ResponseRelay implements FrameListener {
     head = meta;
     resp.setStatusCode(status);
     litellmHeaders(meta);
+    String type = shape.contentType(stream);
     if (stream) {
       resp.setChunked(true)
-          .putHeader("content-type", meta.getString("content_type", "text/event-stream"))
+          .putHeader("content-type", type != null ? type : meta.getString("content_type", "text/event-stream"))
           .putHeader("cache-control", "no-cache")
           .putHeader("x-accel-buffering", "no");
     } else {
-      resp.putHeader("content-type", meta.getString("content_type", "application/json"));
+      resp.putHeader("content-type", type != null ? type : meta.getString("content_type", "application/json"));
       body = Buffer.buffer();
     }
   }
@@ -135,7 +138,10 @@ final class ResponseRelay implements FrameListener {
       }
       return;
     }
-    resp.write(data);
+    Buffer out = shape.streamData(data);
+    if (out.length() > 0) {
+      resp.write(out);
+    }
     if (resp.writeQueueFull()) {
       if (!waitingForDrain) {
         waitingForDrain = true;
@@ -158,12 +164,17 @@ final class ResponseRelay implements FrameListener {
     if (!resp.closed()) {
       long total = System.currentTimeMillis() - startedAt;
       if (stream) {
-        resp.end();
+        Buffer last = shape.streamEnd();
+        if (last.length() > 0) {
+          resp.end(last);
+        } else {
+          resp.end();
+        }
       } else {
         resp.putHeader("x-litellm-response-duration-ms", String.valueOf(total));
         long upstream = meta == null ? 0 : meta.getLong("upstream_ms", 0L);
         resp.putHeader("x-litellm-overhead-duration-ms", String.valueOf(Math.max(0, total - upstream)));
-        resp.end(body == null ? Buffer.buffer() : body);
+        resp.end(shape.body(resp.getStatusCode(), body == null ? Buffer.buffer() : body));
       }
     }
     onFinished.accept(resp.getStatusCode(), meta);
@@ -204,7 +215,7 @@ final class ResponseRelay implements FrameListener {
         resp.setChunked(false);
         resp.headers().remove("cache-control");
       }
-      Responses.error(ctx, error);
+      shape.error(ctx, error);
     }
     onFinished.accept(error.status(), meta);
   }

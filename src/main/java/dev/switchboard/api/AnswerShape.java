@@ -1,0 +1,43 @@
+package dev.switchboard.api;
+
+import dev.switchboard.bus.OpenAiError;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * How one request's answer is written in the API its client speaks. Every deployment answers in OpenAI's
+ * chat-completions shape (JSON, or SSE chunks); a front door for another API (Anthropic's Messages,
+ * OpenAI's Responses) reshapes that answer here, per request, as it streams. {@link #OPENAI} leaves it
+ * as it is.
+ */
+public interface AnswerShape {
+
+  /** Chat completions as they are: the backend's bytes, OpenAI-shaped errors. */
+  AnswerShape OPENAI = new AnswerShape() {
+  };
+
+  /** The content type of a successful answer; null keeps the backend's. */
+  default String contentType(boolean stream) {
+    return null;
+  }
+
+  /** Streamed bytes as they arrive (chat-completion SSE events, in pieces of any size) → the client's. */
+  default Buffer streamData(Buffer data) {
+    return data;
+  }
+
+  /** What ends a stream that ended well, after its last data (empty: nothing). */
+  default Buffer streamEnd() {
+    return Buffer.buffer();
+  }
+
+  /** A whole non-streamed answer (a chat completion, or the backend's error with {@code status}) → the client's. */
+  default Buffer body(int status, Buffer body) {
+    return body;
+  }
+
+  /** Writes {@code error}: a JSON answer before anything went out, else the stream's last event. */
+  default void error(RoutingContext ctx, OpenAiError error) {
+    Responses.error(ctx, error);
+  }
+}
