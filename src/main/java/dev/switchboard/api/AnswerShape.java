@@ -16,8 +16,11 @@ public interface AnswerShape {
   AnswerShape OPENAI = new AnswerShape() {
   };
 
-  /** The content type of a successful answer; null keeps the backend's. */
-  default String contentType(boolean stream) {
+  /**
+   * The answer's head arrived: its status (a backend's error keeps its own) and whether it streams.
+   * Returns the content type to answer with; null keeps the backend's.
+   */
+  default String head(int status, boolean stream) {
     return null;
   }
 

@@ -145,6 +145,11 @@ public final class ApiVerticle extends VerticleBase {
     route(router, body, completions, Endpoint.CHAT, "/chat/completions");
     route(router, body, completions, Endpoint.COMPLETIONS, "/completions");
     route(router, body, completions, Endpoint.EMBEDDINGS, "/embeddings");
+    MessagesRoutes messages = new MessagesRoutes(vertx, completions, api.catalog(), config);
+    for (String prefix : new String[] {"", "/v1"}) {
+      router.post(prefix + "/messages").handler(body).handler(messages::messages);
+      router.post(prefix + "/messages/count_tokens").handler(body).handler(messages::countTokens);
+    }
 
     // No catch-all route: the router itself then tells an unknown path (404) from a known one asked
     // with the wrong method (405, as LiteLLM's FastAPI answers a GET on /v1/chat/completions).

@@ -58,7 +58,11 @@ final class Auth implements Handler<RoutingContext> {
   private void refuse(RoutingContext ctx, OpenAiError error) {
     String requestId = CallId.of(ctx);
     ctx.response().putHeader(CallId.HEADER, requestId);
-    Responses.error(ctx, error);
+    if (MessagesRoutes.isMessagesPath(ctx.request().path())) {
+      MessagesShape.write(ctx, error); // Anthropic's clients read Anthropic's errors
+    } else {
+      Responses.error(ctx, error);
+    }
     log.denied(ctx, requestId, error);
   }
 

@@ -78,15 +78,15 @@ final class CompletionRoutes {
       body.put("model", pathModel);
       raw = null; // the bytes no longer say what the body does
     }
-    dispatch(ctx, new Dispatch(endpoint, name, body, raw, stream, AnswerShape.OPENAI, requestId, startedAt));
+    dispatch(ctx, new Dispatch(endpoint, route, name, body, raw, stream, AnswerShape.OPENAI, requestId, startedAt));
   }
 
   /**
    * A request ready to route: its OpenAI-shaped body (a front door's translation, or the client's own
    * with {@code raw} its bytes), and the shape its answer is written in.
    */
-  record Dispatch(Endpoint endpoint, String model, JsonObject body, Buffer raw, boolean stream, AnswerShape shape,
-                  String requestId, long startedAt) {
+  record Dispatch(Endpoint endpoint, String route, String model, JsonObject body, Buffer raw, boolean stream,
+                  AnswerShape shape, String requestId, long startedAt) {
   }
 
   /** Plans the request's route and starts its first hop; an unknown model is a 400 in the request's own shape. */
@@ -96,7 +96,7 @@ final class CompletionRoutes {
     RequestRoute plan = RequestRoute.plan(d.model(), fallbacks(d.model(), d.body(), router), catalog.index(), router,
         stats, d.stream());
     if (plan == null) {
-      fail(ctx, d.shape(), OpenAiError.badRequest(d.endpoint().path() + ": Invalid model name passed in model="
+      fail(ctx, d.shape(), OpenAiError.badRequest(d.route() + ": Invalid model name passed in model="
           + d.model() + ". Call `/v1/models` to view available models for your key.", "model"), d.requestId(),
           d.model(), d.stream(), d.startedAt());
       return;
@@ -256,7 +256,7 @@ final class CompletionRoutes {
     }
   }
 
-  private void fail(RoutingContext ctx, AnswerShape shape, OpenAiError error, String requestId, String model,
+  void fail(RoutingContext ctx, AnswerShape shape, OpenAiError error, String requestId, String model,
                     boolean stream, long startedAt) {
     ctx.response().putHeader(CallId.HEADER, requestId);
     shape.error(ctx, error);

@@ -105,9 +105,16 @@ final class ResponseRelay implements FrameListener {
   @Override
   public void onHead(int status, JsonObject meta) {
     head = meta;
+    if (resp.headWritten()) {
+      shape.head(status, stream); // a front door started the stream already (pings through a long silence)
+      if (!stream) {
+        body = Buffer.buffer();
+      }
+      return;
+    }
     resp.setStatusCode(status);
     litellmHeaders(meta);
-    String type = shape.contentType(stream);
+    String type = shape.head(status, stream);
     if (stream) {
       resp.setChunked(true)
           .putHeader("content-type", type != null ? type : meta.getString("content_type", "text/event-stream"))

@@ -1,0 +1,122 @@
+package dev.switchboard.api;
+
+import dev.switchboard.anthropic.AnthropicErrors;
+import dev.switchboard.anthropic.ChatStreamToMessages;
+import dev.switchboard.anthropic.ChatToMessage;
+import dev.switchboard.bus.OpenAiError;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * A chat-completions answer written as Anthropic's Messages API: a message, its stream of events, or an
+ * Anthropic error, with the status the backend or Switchboard gave. One per request.
+ */
+final class MessagesShape implements AnswerShape {
+
+  /** Writes only errors, in Anthropic's shape: for requests refused before they have a shape of their own. */
+  static final AnswerShape ERRORS = new AnswerShape() {
+    @Override
+    public void error(RoutingContext ctx, OpenAiError error) {
+      write(ctx, error);
+    }
+  };
+
+  private final String model;
+  private final ChatStreamToMessages stream;
+  /** The backend answered an error status: its body is an error to reshape whole, streamed or not. */
+  private boolean backendError;
+  private Buffer errorBody;
+  private long lastDataAt = System.currentTimeMillis();
+
+  MessagesShape(String model, long estimatedInputTokens) {
+    this.model = model;
+    this.stream = new ChatStreamToMessages(model, estimatedInputTokens);
+  }
+
+  /** The stream's translator, for the pings a silent backend's stream gets. */
+  ChatStreamToMessages stream() {
+    return stream;
+  }
+
+  /** A ping went out: the silence is measured again from now. */
+  void pinged() {
+    lastDataAt = System.currentTimeMillis();
+  }
+
+  /** Milliseconds since the backend last sent something, or a ping went out (or since the request came). */
+  long silentFor() {
+    return System.currentTimeMillis() - lastDataAt;
+  }
+
+  @Override
+  public String head(int status, boolean streaming) {
+    backendError = status >= 400;
+    if (backendError) {
+      errorBody = Buffer.buffer();
+      return "application/json";
+    }
+    return streaming ? "text/event-stream" : "application/json";
+  }
+
+  @Override
+  public Buffer streamData(Buffer data) {
+    lastDataAt = System.currentTimeMillis();
+    if (backendError) {
+      errorBody.appendBuffer(data);
+      return Buffer.buffer();
+    }
+    return stream.data(data);
+  }
+
+  @Override
+  public Buffer streamEnd() {
+    if (backendError) {
+      return Buffer.buffer(AnthropicErrors.fromBackend(500, errorBody.toString()).encode());
+    }
+    return stream.end();
+  }
+
+  @Override
+  public Buffer body(int status, Buffer body) {
+    if (status >= 400) {
+      return Buffer.buffer(AnthropicErrors.fromBackend(status, body.toString()).encode());
+    }
+    try {
+      return Buffer.buffer(ChatToMessage.translate(new JsonObject(body), model).encode());
+    } catch (RuntimeException notACompletion) {
+      return Buffer.buffer(AnthropicErrors.body(502, "The backend's answer is not a chat completion: "
+          + body.toString().substring(0, Math.min(200, body.length()))).encode());
+    }
+  }
+
+  @Override
+  public void error(RoutingContext ctx, OpenAiError error) {
+    write(ctx, error);
+  }
+
+  /**
+   * An Anthropic error: a JSON answer with its status before anything went out, else the stream's last
+   * event. Errors retrying cannot fix say {@code x-should-retry: false}: Claude Code otherwise retries a
+   * 401 for minutes without a word.
+   */
+  static void write(RoutingContext ctx, OpenAiError error) {
+    HttpServerResponse resp = ctx.response();
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    if (resp.headWritten()) {
+      resp.end(Buffer.buffer("event: error\ndata: " + AnthropicErrors.body(error).encode() + "\n\n"));
+      return;
+    }
+    if (error.retryAfterSeconds() != null) {
+      resp.putHeader("retry-after", String.valueOf(error.retryAfterSeconds()));
+    }
+    int s = error.status();
+    if (s == 400 || s == 401 || s == 403 || s == 404 || s == 413 || s == 422) {
+      resp.putHeader("x-should-retry", "false");
+    }
+    resp.setStatusCode(s).putHeader("content-type", "application/json").end(AnthropicErrors.body(error).encode());
+  }
+}
