@@ -26,6 +26,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.URI;
+import java.io.InputStream;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -237,6 +245,33 @@ class AnthropicSdkTest {
     assertThat(raw.statusCode()).isEqualTo(400);
     assertThat(new JsonObject(raw.body()).getString("type")).isEqualTo("error");
     assertThat(new JsonObject(raw.body()).getJsonObject("error").getString("type")).isEqualTo("invalid_request_error");
+  }
+
+  @Test
+  void aSilentBackendGetsPingsAndAClientThatLeavesStopsIt() throws Exception {
+    openai.behave(FakeOpenAiBackend.hang()); // a long prompt on a CPU: nothing for a while
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest req = HttpRequest.newBuilder(URI.create(sb.baseUrl()
+            + "/v1/messages?beta=true"))
+        .header("authorization", "Bearer " + TestNode.KEY).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(
+            "{\"model\":\"coder\",\"max_tokens\":10,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
+        .build();
+    HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(resp.statusCode()).isEqualTo(200);
+    BufferedReader lines = new BufferedReader(new InputStreamReader(resp.body(),
+        StandardCharsets.UTF_8));
+    assertThat(lines.readLine()).isEqualTo("event: message_start");
+    String line;
+    while ((line = lines.readLine()) != null && !line.equals("event: ping")) {
+      // message_start's data line and the blank line after it
+    }
+    assertThat(line).isEqualTo("event: ping");
+    long closedAt = System.nanoTime();
+    resp.body().close();
+    openai.clientClosed().get(5, TimeUnit.SECONDS);
+    assertThat((System.nanoTime() - closedAt) / 1_000_000).as("upstream closed after the client left, ms")
+        .isLessThan(1_000);
   }
 
   @Test
