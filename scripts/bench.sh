@@ -391,6 +391,10 @@ stream_targets=("direct=http://127.0.0.1:$p_direct/c20i2/v1/chat/completions")
 stream_targets+=("sb=http://127.0.0.1:$p_sb/v1/chat/completions")
 loadgen stream --n "$n_stream" --rounds 2 --warmup 20 --model stream --key "$key" "${stream_targets[@]}" >>"$results"
 
+say "front doors: $n_stream 20-chunk streams x 2 rounds, chat completions and Anthropic Messages, interleaved..."
+loadgen stream --n "$n_stream" --rounds 2 --warmup 20 --model stream --key "$key" \
+  "doorchat=http://127.0.0.1:$p_sb/v1/chat/completions" "doormessages=http://127.0.0.1:$p_sb/v1/messages" >>"$results"
+
 hold_s=$(( hold_chunks * hold_interval / 1000 ))
 say "held streams: $hold_streams concurrent streams of ~${hold_s} s, Switchboard 3 times, then direct once..."
 record hold.heap_before_mb "$(live_heap_mb)"

@@ -525,7 +525,8 @@ public final class LoadGen {
         throw new IllegalArgumentException("url: " + url + " (expected: http://127.0.0.1:PORT/...)");
       }
       addr = new InetSocketAddress("127.0.0.1", u.getPort());
-      byte[] body = ("{\"model\":\"" + model + "\",\"stream\":" + stream
+      // max_tokens makes the same body a valid Anthropic Messages request too (the /v1/messages row).
+      byte[] body = ("{\"model\":\"" + model + "\",\"max_tokens\":256,\"stream\":" + stream
           + ",\"messages\":[" + conversation(bodyKb) + "{\"role\":\"user\",\"content\":\"ping\"}]}")
           .getBytes(StandardCharsets.UTF_8);
       String head = "POST " + u.getRawPath() + " HTTP/1.1\r\nHost: 127.0.0.1:" + u.getPort() + "\r\n"

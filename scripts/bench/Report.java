@@ -170,6 +170,10 @@ public final class Report {
     // An agent's request carries its whole conversation: what a ~100 KB body costs on top of a plain one.
     add("group_p50_added_us", "Two-deployment model group against one deployment, p50 difference", "µs",
         "group.group.p50_us", g -> g.apply("group.group.p50_us") - g.apply("group.single.p50_us"), null, null);
+    add("messages_ttfc_added_us", "Anthropic Messages stream: first event p50 against a chat stream's first chunk",
+        "µs", "stream.doormessages.ttfc_p50_us",
+        g -> g.apply("stream.doormessages.ttfc_p50_us") - g.apply("stream.doorchat.ttfc_p50_us"), "≤ 1000",
+        x -> x <= 1000);
     add("big_p50_added_us", "Sequential, ~100 KB body, added p50", "µs", "big.sb.p50_us",
         g -> g.apply("big.sb.p50_us") - g.apply("big.direct.p50_us"), null, null);
     if (nginx) {
