@@ -184,13 +184,14 @@ final class CompletionRoutes {
       }
       DeploymentStats.Deployment figures = stats.of(deployment.id());
       figures.started();
+      long hopStartedAt = System.currentTimeMillis();
       String model = hop.modelName();
       boolean[] ended = new boolean[1];
       ResponseRelay relay = new ResponseRelay(ctx, stream, WINDOW, requestId, startedAt, shape,
           (status, meta) -> {
             if (!ended[0]) {
               ended[0] = true;
-              hopEnded(figures, status, meta);
+              hopEnded(figures, hopStartedAt, status, meta);
             }
             // Logged and counted under the model the client asked for; a fallback that answered is named beside it.
             log.finished(ctx, requestId, asked, model.equals(asked) ? null : model, endpoint, stream, status, meta,
@@ -200,7 +201,7 @@ final class CompletionRoutes {
             boolean reached = !meta.getBoolean("unsent", false);
             if (!ended[0]) {
               ended[0] = true;
-              hopEnded(figures, error.status(), meta);
+              hopEnded(figures, hopStartedAt, error.status(), meta);
               if (!reached && error.status() == 503) {
                 figures.refused();
               }
@@ -214,14 +215,14 @@ final class CompletionRoutes {
     }
 
     /** A hop's end, in its deployment's figures: in flight, latency and tokens for the strategies. */
-    private void hopEnded(DeploymentStats.Deployment figures, int status, JsonObject meta) {
+    private void hopEnded(DeploymentStats.Deployment figures, long hopStartedAt, int status, JsonObject meta) {
       figures.ended();
       int keep = config.current().router().latency().samples();
       if (status < 400 && meta != null) {
         long ttft = meta.getValue("ttft_ms") instanceof Number n ? n.longValue() : -1;
         long out = meta.getValue("completion_tokens") instanceof Number n ? n.longValue() : 0;
         long in = meta.getValue("prompt_tokens") instanceof Number n ? n.longValue() : 0;
-        figures.answered(System.currentTimeMillis() - startedAt, stream ? ttft : -1, out, in + out, keep);
+        figures.answered(System.currentTimeMillis() - hopStartedAt, stream ? ttft : -1, out, in + out, keep);
       } else if (status == 408) {
         figures.timedOut(keep);
       }
@@ -229,7 +230,7 @@ final class CompletionRoutes {
 
     /**
      * A call turned away before its backend saw it: what the catalog knows stands in for its accounting,
-     * and {@code refused} tells the route that no backend did any work for it.
+     * and {@code unsent} tells the route that no backend did any work for it.
      */
     private JsonObject refusedMeta(ModelCatalog.Entry e, OpenAiError error) {
       return new JsonObject().put("outcome", error.status() == 429 ? "rejected" : "error")
