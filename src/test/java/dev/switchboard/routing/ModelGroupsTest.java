@@ -343,4 +343,56 @@ class ModelGroupsTest {
     assertThat(b.received()).isNotEmpty();
     assertThat(a.received().size() + b.received().size()).isEqualTo(40);
   }
+
+  @Test
+  void aRequestThatReachedABackendIsRetriedOnlyAsRetryPolicySays(Vertx vertx) {
+    FakeOpenAiBackend broken = backend(vertx);
+    FakeOpenAiBackend fine = backend(vertx);
+    broken.behave(FakeOpenAiBackend.error(500, "CUDA out of memory"));
+    String group = """
+        model_list:
+          - model_name: coder
+            litellm_params: {model: openai/m, api_base: %s, order: 1}
+            model_info: {id: broken}
+          - model_name: coder
+            litellm_params: {model: openai/m, api_base: %s, order: 2}
+            model_info: {id: fine}
+        """.formatted(broken.apiBase(), fine.apiBase());
+    TestNode noPolicy = node(vertx, group);
+    HttpResponse<String> notReplayed = noPolicy.post("/v1/chat/completions", CHAT.formatted("coder"));
+    assertThat(notReplayed.statusCode()).as("the backend's own error, not replayed").isEqualTo(500);
+    assertThat(fine.received()).isEmpty();
+
+    TestNode withPolicy = node(vertx, group + """
+        router_settings:
+          retry_policy: {InternalServerErrorRetries: 1}
+        """);
+    HttpResponse<String> retried = withPolicy.post("/v1/chat/completions", CHAT.formatted("coder"));
+    assertThat(retried.statusCode()).isEqualTo(200);
+    assertThat(modelId(retried)).isEqualTo("fine");
+    assertThat(retried.headers().firstValue("x-litellm-attempted-retries")).hasValue("1");
+  }
+
+  @Test
+  void usageBasedRoutingSendsTrafficToTheDeploymentWithFewestTokensThisMinute(Vertx vertx) {
+    TestNode sb = node(vertx, """
+        model_list:
+          - model_name: coder
+            litellm_params: {model: openai/a, mock_response: "a few words of answer here"}
+            model_info: {id: a}
+          - model_name: coder
+            litellm_params: {model: openai/b, mock_response: "a few words of answer here"}
+            model_info: {id: b}
+        router_settings:
+          routing_strategy: usage-based-routing-v2
+        """);
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 20; i++) {
+      counts.merge(modelId(sb.post("/v1/chat/completions", CHAT.formatted("coder"))), 1, Integer::sum);
+    }
+    // Equal answers: each request goes to the one that used fewer tokens so far, so they alternate
+    // (a minute turning during the test resets both counts: one more on either side at most).
+    assertThat(counts.get("a")).isBetween(9, 11);
+    assertThat(counts.get("b")).isBetween(9, 11);
+  }
 }
