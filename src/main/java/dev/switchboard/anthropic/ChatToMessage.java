@@ -14,7 +14,7 @@ public final class ChatToMessage {
   /** {@code msg_} and 24 random hex digits, as Anthropic's ids look. */
   static String messageId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    return "msg_" + Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextInt() | Integer.MIN_VALUE);
+    return "msg_" + Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Integer.toHexString(r.nextInt() | Integer.MIN_VALUE);
   }
 
   /** {@code model}: the name the client asked for. */

@@ -91,7 +91,7 @@ public final class BackendVerticle extends VerticleBase {
     }
     stateConsumer = vertx.eventBus().consumer(Addresses.state(d.id()), this::onStateRequest);
     nodeStateConsumer = vertx.eventBus().consumer(Addresses.stateOn(nodeId, d.id()), this::onStateRequest);
-    server = new CallServer(vertx, d.address(), nodeId, settings.keepaliveInterval(), settings.streamPeerTimeout());
+    server = new CallServer(vertx, Addresses.backend(d.id()), nodeId, settings.keepaliveInterval(), settings.streamPeerTimeout());
     return Future.all(server.start(this::onCall), stateConsumer.completion(), nodeStateConsumer.completion());
   }
 

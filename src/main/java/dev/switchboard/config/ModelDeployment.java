@@ -70,11 +70,6 @@ public record ModelDeployment(
     return "ModelDeployment[" + modelName + " -> " + provider + "/" + backendModel + " at " + shownApiBase + "]";
   }
 
-  /** The event-bus address this deployment's BackendVerticle serves (see docs/event-bus.md). */
-  public String address() {
-    return dev.switchboard.bus.Addresses.backend(id);
-  }
-
   /** A wildcard entry ({@code model_name: "ollama/*"}): it serves every name its pattern matches. */
   public boolean isWildcard() {
     return WildcardPattern.isPattern(modelName);
