@@ -25,6 +25,7 @@ public final class MessagesToChat {
    * {@link OpenAiError.Failure} (400) for a request that is not a Messages request.
    */
   public static JsonObject translate(JsonObject req, long maxOutputTokens) {
+    checkTypes(req);
     JsonObject chat = new JsonObject().put("model", req.getValue("model"));
     JsonArray messages = new JsonArray();
     // Every system text goes into one leading system message: the chat templates of local models
@@ -53,8 +54,11 @@ public final class MessagesToChat {
     }
     chat.put("messages", messages);
     Object maxTokens = req.getValue("max_tokens");
-    if (!(maxTokens instanceof Number n) || n.longValue() < 1) {
-      throw bad("max_tokens: Field required (an integer >= 1)");
+    if (maxTokens == null) {
+      throw bad("max_tokens: Field required");
+    }
+    if (!(maxTokens instanceof Number n) || n.longValue() < 1 || n.doubleValue() != Math.rint(n.doubleValue())) {
+      throw bad("max_tokens: Input should be an integer >= 1");
     }
     long max = n.longValue();
     chat.put("max_tokens", maxOutputTokens > 0 ? Math.min(max, maxOutputTokens) : max);
@@ -75,6 +79,26 @@ public final class MessagesToChat {
       chat.put("stream", true).put("stream_options", new JsonObject().put("include_usage", true));
     }
     return chat;
+  }
+
+  /** Fields of the wrong type are a 400 naming them, as Anthropic's API answers, not silently ignored. */
+  private static void checkTypes(JsonObject req) {
+    Object stream = req.getValue("stream");
+    if (stream != null && !(stream instanceof Boolean)) {
+      throw bad("stream: Input should be a valid boolean");
+    }
+    Object system = req.getValue("system");
+    if (system != null && !(system instanceof String) && !(system instanceof JsonArray)) {
+      throw bad("system: Input should be a valid string or a list of text blocks");
+    }
+    Object tools = req.getValue("tools");
+    if (tools != null && !(tools instanceof JsonArray)) {
+      throw bad("tools: Input should be a valid list");
+    }
+    Object toolChoice = req.getValue("tool_choice");
+    if (toolChoice != null && !(toolChoice instanceof JsonObject)) {
+      throw bad("tool_choice: Input should be an object like {\"type\": \"auto\"}");
+    }
   }
 
   private static OpenAiError.Failure bad(String message) {

@@ -186,5 +186,13 @@ class MessagesTranslationTest {
     assertThatThrownBy(() -> MessagesToChat.translate(new JsonObject().put("model", "m").put("messages",
         new JsonArray().add(new JsonObject().put("role", "user").put("content", "x"))), 0))
         .isInstanceOfSatisfying(OpenAiError.Failure.class, f -> assertThat(f.error().message()).contains("max_tokens"));
+    JsonObject ok = new JsonObject().put("model", "m").put("max_tokens", 5)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "x")));
+    for (String[] wrong : new String[][] {{"stream", "yes"}, {"system", "5"}, {"tools", "x"}, {"tool_choice", "auto"},
+        {"max_tokens", "100"}}) {
+      JsonObject req = ok.copy().put(wrong[0], wrong[0].equals("system") ? (Object) 5 : wrong[1]);
+      assertThatThrownBy(() -> MessagesToChat.translate(req, 0)).as(wrong[0])
+          .isInstanceOfSatisfying(OpenAiError.Failure.class, f -> assertThat(f.error().message()).startsWith(wrong[0]));
+    }
   }
 }
