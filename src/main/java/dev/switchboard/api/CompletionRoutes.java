@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * POST /v1/chat/completions, /v1/completions, /v1/embeddings and their aliases: validates the body,
@@ -86,7 +87,20 @@ final class CompletionRoutes {
    * with {@code raw} its bytes), and the shape its answer is written in.
    */
   record Dispatch(Endpoint endpoint, String route, String model, JsonObject body, Buffer raw, boolean stream,
-                  AnswerShape shape, String requestId, long startedAt) {
+                  AnswerShape shape, String requestId, long startedAt, Native passThrough) {
+
+    Dispatch(Endpoint endpoint, String route, String model, JsonObject body, Buffer raw, boolean stream,
+             AnswerShape shape, String requestId, long startedAt) {
+      this(endpoint, route, model, body, raw, stream, shape, requestId, startedAt, null);
+    }
+  }
+
+  /**
+   * A front door's request as its client sent it, for the deployments {@code serves} says speak that API
+   * themselves: they get {@code body} (and its bytes) on {@code endpoint}, answered in {@code shape}.
+   */
+  record Native(Endpoint endpoint, JsonObject body, Buffer raw, AnswerShape shape,
+                Predicate<ModelCatalog.Entry> serves) {
   }
 
   /** Plans the request's route and starts its first hop; an unknown model is a 400 in the request's own shape. */
@@ -143,6 +157,7 @@ final class CompletionRoutes {
     final boolean stream;
     final long startedAt;
     final AnswerShape shape;
+    final Native passThrough;
     final RequestRoute route;
     final String asked;
     ResponseRelay current;
@@ -156,6 +171,7 @@ final class CompletionRoutes {
       this.stream = d.stream();
       this.startedAt = d.startedAt();
       this.shape = d.shape();
+      this.passThrough = d.passThrough();
       this.route = route;
       this.asked = d.model();
       open.add(this);
@@ -186,8 +202,10 @@ final class CompletionRoutes {
       figures.started();
       long hopStartedAt = System.currentTimeMillis();
       String model = hop.modelName();
+      boolean direct = passThrough != null && passThrough.serves().test(deployment);
       boolean[] ended = new boolean[1];
-      ResponseRelay relay = new ResponseRelay(ctx, stream, WINDOW, requestId, startedAt, shape,
+      ResponseRelay relay = new ResponseRelay(ctx, stream, WINDOW, requestId, startedAt,
+          direct ? passThrough.shape() : shape,
           (status, meta) -> {
             if (!ended[0]) {
               ended[0] = true;
@@ -209,7 +227,8 @@ final class CompletionRoutes {
             return tryNext(hop, error, reached);
           });
       current = relay;
-      calls.call(deployment.address(), endpoint, requestId, model, body, rawBody, stream, WINDOW, startedAt, relay)
+      calls.call(deployment.address(), direct ? passThrough.endpoint() : endpoint, requestId, model,
+              direct ? passThrough.body() : body, direct ? passThrough.raw() : rawBody, stream, WINDOW, startedAt, relay)
           .onSuccess(relay::accepted)
           .onFailure(err -> relay.onError(Responses.of(err), refusedMeta(deployment, Responses.of(err))));
     }

@@ -61,11 +61,16 @@ final class MessagesRoutes {
       completions.fail(ctx, shape, f.error(), requestId, model, stream, startedAt);
       return;
     }
+    List<ModelCatalog.Entry> group = RequestRoute.resolve(model, catalog.index(), config.current().router());
+    boolean anyNative = group.stream().anyMatch(ModelCatalog.Entry::nativeMessages);
     if (stream) {
-      keepAlive(ctx, shape);
+      keepAlive(ctx, shape, !anyNative);
     }
+    // A deployment that speaks Messages itself gets the client's request as it came (model rewritten).
+    CompletionRoutes.Native passThrough = anyNative ? new CompletionRoutes.Native(Endpoint.MESSAGES, req,
+        ctx.body().buffer(), shape.passThrough(), ModelCatalog.Entry::nativeMessages) : null;
     completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.CHAT, "/v1/messages", model, chat, null, stream,
-        shape, requestId, startedAt));
+        shape, requestId, startedAt, passThrough));
   }
 
   /**
@@ -138,19 +143,25 @@ final class MessagesRoutes {
    * byte): they go between whole events, since the translator only ever writes whole ones. A backend
    * still silent after {@link #PING_MS} (a long prompt on a CPU) gets the stream started for it, 200 and
    * {@code message_start}: from then on a failure is the stream's error event, and no other deployment
-   * is tried for this request.
+   * is tried for this request. Not when a deployment of the group answers natively ({@code mayStartStream}
+   * false): its own message_start must be the first event.
    */
-  private void keepAlive(RoutingContext ctx, MessagesShape shape) {
+  private void keepAlive(RoutingContext ctx, MessagesShape shape, boolean mayStartStream) {
     long timer = vertx.setPeriodic(PING_MS / 2, id -> {
       HttpServerResponse resp = ctx.response();
-      if (resp.ended() || resp.closed() || shape.stream().isDone() || shape.silentFor() < PING_MS) {
+      if (resp.ended() || resp.closed() || shape.stream().isDone() || shape.silentFor() < PING_MS
+          || !resp.headWritten() && !mayStartStream) {
+        return;
+      }
+      Buffer ping = shape.ping();
+      if (ping == null) {
         return;
       }
       if (!resp.headWritten()) {
         resp.setStatusCode(200).setChunked(true).putHeader("content-type", "text/event-stream")
             .putHeader("cache-control", "no-cache").putHeader("x-accel-buffering", "no");
       }
-      resp.write(shape.stream().ping());
+      resp.write(ping);
       shape.pinged();
     });
     ctx.addEndHandler(v -> vertx.cancelTimer(timer));

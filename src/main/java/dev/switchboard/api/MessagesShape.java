@@ -29,6 +29,9 @@ final class MessagesShape implements AnswerShape {
   private boolean backendError;
   private Buffer errorBody;
   private long lastDataAt = System.currentTimeMillis();
+  /** A deployment that speaks Messages itself is answering: its bytes go through as they are. */
+  private boolean nativeAnswer;
+  private boolean nativeData;
 
   MessagesShape(String model, long estimatedInputTokens) {
     this.model = model;
@@ -38,6 +41,49 @@ final class MessagesShape implements AnswerShape {
   /** The stream's translator, for the pings a silent backend's stream gets. */
   ChatStreamToMessages stream() {
     return stream;
+  }
+
+  /**
+   * The shape of an answer from a deployment that speaks Messages itself: its events pass through
+   * whole (the backend's translator re-stamped the model), errors are Anthropic's, and the silence
+   * between events is measured here too, for the pings.
+   */
+  AnswerShape passThrough() {
+    return new AnswerShape() {
+      @Override
+      public String head(int status, boolean streaming) {
+        nativeAnswer = true;
+        return null;
+      }
+
+      @Override
+      public Buffer streamData(Buffer data) {
+        lastDataAt = System.currentTimeMillis();
+        nativeData = true;
+        return data;
+      }
+
+      @Override
+      public void error(RoutingContext ctx, OpenAiError error) {
+        HttpServerResponse resp = ctx.response();
+        if (resp.headWritten() && !resp.ended() && !resp.closed()) {
+          resp.end(stream.error(error.status(), error.message()));
+          return;
+        }
+        write(ctx, error);
+      }
+    };
+  }
+
+  /**
+   * A ping for a stream whose backend is silent, or null when none may go now: a translated stream
+   * starts itself with it if need be; a passed-through one only after its backend's own message_start.
+   */
+  Buffer ping() {
+    if (!nativeAnswer) {
+      return stream.ping();
+    }
+    return nativeData ? Buffer.buffer("event: ping\ndata: {\"type\": \"ping\"}\n\n") : null;
   }
 
   /** A ping went out: the silence is measured again from now. */

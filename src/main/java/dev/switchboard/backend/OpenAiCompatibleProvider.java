@@ -1,6 +1,7 @@
 package dev.switchboard.backend;
 
 import dev.switchboard.bus.Call;
+import dev.switchboard.bus.Endpoint;
 import dev.switchboard.bus.OpenAiError;
 import dev.switchboard.config.ModelDeployment;
 import io.vertx.core.MultiMap;
@@ -29,6 +30,9 @@ public final class OpenAiCompatibleProvider implements Provider {
       "litellm_metadata", "api_base", "api_key", "drop_params", "caching", "context_window_fallbacks",
       "content_policy_fallbacks", "allowed_openai_params", "tags");
 
+  /** The Messages API version a native Messages backend is asked for. */
+  static final String ANTHROPIC_VERSION = "2023-06-01";
+
   private static final java.util.Map<String, String> BASE_URLS = new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override
@@ -38,6 +42,12 @@ public final class OpenAiCompatibleProvider implements Provider {
         .set("accept", call.stream() ? "text/event-stream" : "application/json");
     if (d.apiKey() != null && !d.apiKey().isEmpty()) {
       headers.set("authorization", "Bearer " + d.apiKey());
+    }
+    if (call.endpoint() == Endpoint.MESSAGES) {
+      headers.set("anthropic-version", ANTHROPIC_VERSION);
+      if (d.apiKey() != null && !d.apiKey().isEmpty()) {
+        headers.set("x-api-key", d.apiKey());
+      }
     }
     d.extraHeaders().forEach(headers::set);
     return new UpstreamRequest(HttpMethod.POST, baseUrl(d.apiBase()) + call.endpoint().path(), headers,
@@ -63,13 +73,17 @@ public final class OpenAiCompatibleProvider implements Provider {
 
   @Override
   public ResponseTranslator translator(Call call, ModelDeployment d) {
+    if (call.endpoint() == Endpoint.MESSAGES) {
+      return new AnthropicPassThrough(call.modelName(), call.stream());
+    }
     return call.stream() ? new SseRewriter(call.modelName()) : new JsonBodyRewriter(call.modelName());
   }
 
   /** A stream answered with one JSON body is turned into the stream the client asked for. */
   @Override
   public ResponseTranslator translator(Call call, ModelDeployment d, String contentType) {
-    if (call.stream() && contentType != null && contentType.regionMatches(true, 0, "application/json", 0, 16)) {
+    if (call.stream() && call.endpoint() != Endpoint.MESSAGES && contentType != null
+        && contentType.regionMatches(true, 0, "application/json", 0, 16)) {
       return new JsonAnswerAsStream(call.modelName(), asksForUsage(call.body()));
     }
     return translator(call, d);

@@ -1,10 +1,12 @@
 package dev.switchboard.bus;
 
-/** The OpenAI endpoints a call can be for. The path is relative to a backend's OpenAI base URL. */
+/** The endpoints a call can be for. The path is relative to a backend's OpenAI base URL ({@code .../v1}). */
 public enum Endpoint {
   CHAT("/chat/completions"),
   COMPLETIONS("/completions"),
-  EMBEDDINGS("/embeddings");
+  EMBEDDINGS("/embeddings"),
+  /** Anthropic's Messages API, passed through to a deployment that serves it itself (docs/anthropic.md). */
+  MESSAGES("/messages");
 
   private final String path;
 

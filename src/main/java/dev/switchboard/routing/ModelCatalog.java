@@ -49,6 +49,16 @@ public interface ModelCatalog {
       return WildcardPattern.isPattern(modelName);
     }
 
+    /**
+     * Whether this deployment's server speaks Anthropic's Messages API itself ({@code model_info.native_messages:
+     * true} on an OpenAI-compatible deployment: llama-server, vLLM >= 0.12): /v1/messages is then passed
+     * through to it instead of translated (docs/anthropic.md).
+     */
+    public boolean nativeMessages() {
+      return Boolean.TRUE.equals(modelInfo.getValue("native_messages")) && !provider.startsWith("ollama")
+          && !publicParams.containsKey("mock_response");
+    }
+
     /** The same deployment, served by {@code nodes}. */
     public Entry withNodes(List<String> nodes) {
       return new Entry(modelName, provider, publicParams, modelInfo, id, nodes, routing);

@@ -73,11 +73,14 @@ class AnthropicSdkTest {
             litellm_params: {model: ollama_chat/qwen3:8b, api_base: %s}
           - model_name: down
             litellm_params: {model: openai/x, api_base: http://127.0.0.1:%d/v1}
+          - model_name: native
+            litellm_params: {model: openai/qwen3-native, api_base: %s}
+            model_info: {native_messages: true}
         router_settings:
           model_group_alias: {claude-sonnet-4-6: coder, claude-haiku-4-5: {model: small, hidden: true}}
         general_settings:
           master_key: os.environ/TEST_MASTER_KEY
-        """.formatted(openai.apiBase(), ollama.apiBase(), dead));
+        """.formatted(openai.apiBase(), ollama.apiBase(), dead, openai.apiBase()));
     // ANTHROPIC_BASE_URL is the root, without /v1; Claude Code sends the key as a bearer token.
     client = AnthropicOkHttpClient.builder().baseUrl(sb.baseUrl()).authToken(TestNode.KEY).maxRetries(0).build();
   }
@@ -272,6 +275,56 @@ class AnthropicSdkTest {
     openai.clientClosed().get(5, TimeUnit.SECONDS);
     assertThat((System.nanoTime() - closedAt) / 1_000_000).as("upstream closed after the client left, ms")
         .isLessThan(1_000);
+  }
+
+  /** What llama-server or vLLM answer on their own /v1/messages. */
+  private static JsonObject nativeMessage(String model) {
+    return new JsonObject().put("id", "msg_native").put("type", "message").put("role", "assistant")
+        .put("model", model).put("content", new JsonArray().add(new JsonObject().put("type", "text")
+            .put("text", "native answer"))).put("stop_reason", "end_turn").putNull("stop_sequence")
+        .put("usage", new JsonObject().put("input_tokens", 11).put("output_tokens", 2));
+  }
+
+  @Test
+  void aDeploymentThatSpeaksMessagesGetsTheRequestAsItCame() {
+    openai.behave((req, body) -> {
+      if (!req.path().endsWith("/messages")) {
+        req.response().setStatusCode(404).end();
+        return;
+      }
+      if (!body.getBoolean("stream", false)) {
+        req.response().putHeader("content-type", "application/json").end(nativeMessage("qwen3-native").encode());
+        return;
+      }
+      JsonObject start = new JsonObject().put("type", "message_start").put("message", nativeMessage("qwen3-native")
+          .put("content", new JsonArray()).put("usage", new JsonObject().put("input_tokens", 11).put("output_tokens", 0)));
+      req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+      req.response().write("event: message_start\ndata: " + start.encode() + "\n\n");
+      req.response().write("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+          + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\nevent: content_block_delta\ndata: "
+          + "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"native\"}}\n\n");
+      req.response().end("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+          + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+          + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":1}}\n\nevent: message_stop\ndata: "
+          + "{\"type\":\"message_stop\"}\n\n");
+    });
+    Message m = client.messages().create(ask("native", "hi").enabledThinking(2048).build());
+    assertThat(textOf(m)).isEqualTo("native answer");
+    assertThat(m.model().asString()).isEqualTo("native");
+    assertThat(openai.last().path()).isEqualTo("/v1/messages");
+    JsonObject sent = openai.last().body();
+    assertThat(sent.getString("model")).isEqualTo("qwen3-native");
+    assertThat(sent.getJsonObject("thinking").getString("type")).as("passed through, not translated").isEqualTo("enabled");
+    assertThat(sent.containsKey("reasoning_effort")).isFalse();
+    assertThat(openai.last().headers().get("anthropic-version")).isEqualTo("2023-06-01");
+
+    MessageAccumulator acc = MessageAccumulator.create();
+    try (StreamResponse<RawMessageStreamEvent> events = client.messages().createStreaming(ask("native", "hi").build())) {
+      events.stream().forEach(acc::accumulate);
+    }
+    assertThat(textOf(acc.message())).isEqualTo("native");
+    assertThat(acc.message().model().asString()).isEqualTo("native");
+    assertThat(acc.message().stopReason()).hasValue(StopReason.END_TURN);
   }
 
   @Test

@@ -62,6 +62,8 @@ public final class OllamaProvider implements Provider {
       case COMPLETIONS -> call.stream()
           ? new OllamaGenerateStreamTranslator(call, d) : new OllamaGenerateTranslator(call, d);
       case EMBEDDINGS -> new OllamaEmbed(call, d);
+      // Never routed here: only a deployment that says it speaks Messages gets them (ModelCatalog.Entry).
+      case MESSAGES -> throw new IllegalStateException("an Ollama deployment is not asked for native Messages");
     };
   }
 
