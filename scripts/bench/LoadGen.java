@@ -694,7 +694,8 @@ public final class LoadGen {
         if (chunks == 0 && !done) {
           stats.ttfc.add(200, now - t0);
         }
-        if (event.startsWith("data: [DONE]")) {
+        // OpenAI's streams end with [DONE]; Anthropic's Messages streams with message_stop.
+        if (event.startsWith("data: [DONE]") || event.contains("\"type\":\"message_stop\"")) {
           done = true;
           continue;
         }
