@@ -84,14 +84,21 @@ final class CompletionRoutes {
 
   /**
    * A request ready to route: its OpenAI-shaped body (a front door's translation, or the client's own
-   * with {@code raw} its bytes), and the shape its answer is written in.
+   * with {@code raw} its bytes), and the shape its answer is written in; {@code passThrough} for the
+   * deployments that speak the front door's API themselves, {@code only} to route among those alone.
    */
   record Dispatch(Endpoint endpoint, String route, String model, JsonObject body, Buffer raw, boolean stream,
-                  AnswerShape shape, String requestId, long startedAt, Native passThrough) {
+                  AnswerShape shape, String requestId, long startedAt, Native passThrough,
+                  Predicate<ModelCatalog.Entry> only) {
 
     Dispatch(Endpoint endpoint, String route, String model, JsonObject body, Buffer raw, boolean stream,
              AnswerShape shape, String requestId, long startedAt) {
-      this(endpoint, route, model, body, raw, stream, shape, requestId, startedAt, null);
+      this(endpoint, route, model, body, raw, stream, shape, requestId, startedAt, null, null);
+    }
+
+    Dispatch(Endpoint endpoint, String route, String model, JsonObject body, Buffer raw, boolean stream,
+             AnswerShape shape, String requestId, long startedAt, Native passThrough) {
+      this(endpoint, route, model, body, raw, stream, shape, requestId, startedAt, passThrough, null);
     }
   }
 
@@ -108,7 +115,7 @@ final class CompletionRoutes {
     // One config version and one catalog index for the request's whole life.
     RouterSettings router = config.current().router();
     RequestRoute plan = RequestRoute.plan(d.model(), fallbacks(d.model(), d.body(), router), catalog.index(), router,
-        stats, d.stream());
+        stats, d.stream(), d.only());
     if (plan == null) {
       fail(ctx, d.shape(), OpenAiError.badRequest(d.route() + ": Invalid model name passed in model="
           + d.model() + ". Call `/v1/models` to view available models for your key.", "model"), d.requestId(),

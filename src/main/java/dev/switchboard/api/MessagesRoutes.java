@@ -74,8 +74,10 @@ final class MessagesRoutes {
   }
 
   /**
-   * {@code {"input_tokens": N}}: an estimate (a token per 4 characters of the translated prompt and tools),
-   * which is what Claude Code falls back to without this endpoint; answered here, without a backend call.
+   * {@code {"input_tokens": N}}: the count of a deployment of the group that serves Messages itself (its
+   * own tokenizer), else an estimate (a token per 4 characters of the translated prompt and tools, what
+   * Claude Code falls back to without this endpoint), answered here without a backend call. A native
+   * deployment that cannot count (an older server: 404) gets the estimate answered instead.
    */
   void countTokens(RoutingContext ctx) {
     long startedAt = System.currentTimeMillis();
@@ -95,8 +97,29 @@ final class MessagesRoutes {
     }
     long chars = chat.getJsonArray("messages").encode().length()
         + (chat.getValue("tools") instanceof JsonArray tools ? tools.encode().length() : 0);
-    ctx.response().putHeader(CallId.HEADER, requestId);
-    Responses.json(ctx, 200, new JsonObject().put("input_tokens", Math.max(1, (chars + 3) / 4)));
+    JsonObject estimate = new JsonObject().put("input_tokens", Math.max(1, (chars + 3) / 4));
+    String model = (String) req.getValue("model");
+    boolean anyNative = RequestRoute.resolve(model, catalog.index(), config.current().router()).stream()
+        .anyMatch(ModelCatalog.Entry::nativeMessages);
+    if (!anyNative) {
+      ctx.response().putHeader(CallId.HEADER, requestId);
+      Responses.json(ctx, 200, estimate);
+      return;
+    }
+    AnswerShape countOrEstimate = new AnswerShape() {
+      @Override
+      public Buffer body(int status, Buffer body) {
+        return status < 400 ? body : estimate.toBuffer();
+      }
+
+      @Override
+      public void error(RoutingContext c, OpenAiError error) {
+        Responses.json(c, 200, estimate); // the count is a hint: an estimate beats an error
+      }
+    };
+    completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.COUNT_TOKENS, "/v1/messages/count_tokens",
+        model, req, ctx.body().buffer(), false, countOrEstimate, requestId, startedAt, null,
+        ModelCatalog.Entry::nativeMessages));
   }
 
   /** The body as a Messages request with a model this node routes, or null once an error was answered. */

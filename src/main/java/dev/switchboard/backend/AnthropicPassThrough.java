@@ -94,6 +94,9 @@ final class AnthropicPassThrough implements ResponseTranslator {
     try {
       JsonObject message = new JsonObject(body);
       note(message.getValue("usage"));
+      if (!message.containsKey("model")) {
+        return body; // a token count, or an error: nothing to re-stamp
+      }
       return message.put("model", clientModel).toBuffer();
     } catch (RuntimeException notAMessage) {
       return body;

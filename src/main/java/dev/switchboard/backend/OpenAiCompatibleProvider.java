@@ -43,7 +43,7 @@ public final class OpenAiCompatibleProvider implements Provider {
     if (d.apiKey() != null && !d.apiKey().isEmpty()) {
       headers.set("authorization", "Bearer " + d.apiKey());
     }
-    if (call.endpoint() == Endpoint.MESSAGES) {
+    if (call.endpoint() == Endpoint.MESSAGES || call.endpoint() == Endpoint.COUNT_TOKENS) {
       headers.set("anthropic-version", ANTHROPIC_VERSION);
       if (d.apiKey() != null && !d.apiKey().isEmpty()) {
         headers.set("x-api-key", d.apiKey());
@@ -73,7 +73,7 @@ public final class OpenAiCompatibleProvider implements Provider {
 
   @Override
   public ResponseTranslator translator(Call call, ModelDeployment d) {
-    if (call.endpoint() == Endpoint.MESSAGES) {
+    if (call.endpoint() == Endpoint.MESSAGES || call.endpoint() == Endpoint.COUNT_TOKENS) {
       return new AnthropicPassThrough(call.modelName(), call.stream());
     }
     return call.stream() ? new SseRewriter(call.modelName()) : new JsonBodyRewriter(call.modelName());

@@ -6,7 +6,9 @@ public enum Endpoint {
   COMPLETIONS("/completions"),
   EMBEDDINGS("/embeddings"),
   /** Anthropic's Messages API, passed through to a deployment that serves it itself (docs/anthropic.md). */
-  MESSAGES("/messages");
+  MESSAGES("/messages"),
+  /** Anthropic's token count, asked of a deployment that serves Messages itself. */
+  COUNT_TOKENS("/messages/count_tokens");
 
   private final String path;
 

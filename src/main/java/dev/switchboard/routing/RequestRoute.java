@@ -58,7 +58,17 @@ public final class RequestRoute {
    */
   public static RequestRoute plan(String requested, List<String> fallbacks, CatalogIndex catalog,
                                   RouterSettings router, DeploymentStats stats, boolean stream) {
+    return plan(requested, fallbacks, catalog, router, stats, stream, null);
+  }
+
+  /** As above, among the group's deployments {@code only} accepts (null: all); none accepted is null too. */
+  public static RequestRoute plan(String requested, List<String> fallbacks, CatalogIndex catalog,
+                                  RouterSettings router, DeploymentStats stats, boolean stream,
+                                  java.util.function.Predicate<ModelCatalog.Entry> only) {
     List<ModelCatalog.Entry> group = resolve(requested, catalog, router);
+    if (only != null) {
+      group = group.stream().filter(only).toList();
+    }
     if (group.isEmpty()) {
       return null;
     }

@@ -328,6 +328,23 @@ class AnthropicSdkTest {
   }
 
   @Test
+  void aNativeDeploymentCountsTokensItselfAndAnEstimateStandsInWhenItCannot() {
+    openai.behave((req, body) -> req.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("input_tokens", 42).encode()));
+    String count = "{\"model\":\"native\",\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
+    HttpResponse<String> counted = sb.post("/v1/messages/count_tokens?beta=true", count);
+    assertThat(counted.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(counted.body())).isEqualTo(new JsonObject().put("input_tokens", 42));
+    assertThat(openai.last().path()).isEqualTo("/v1/messages/count_tokens");
+    assertThat(openai.last().body().getString("model")).isEqualTo("qwen3-native");
+
+    openai.behave((req, body) -> req.response().setStatusCode(404).end("Not Found"));
+    HttpResponse<String> estimated = sb.post("/v1/messages/count_tokens", count);
+    assertThat(estimated.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(estimated.body()).getLong("input_tokens")).isPositive().isNotEqualTo(42L);
+  }
+
+  @Test
   void countTokensAnswersAnEstimate() {
     HttpResponse<String> resp = sb.post("/v1/messages/count_tokens?beta=true",
         "{\"model\":\"coder\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "word ".repeat(400) + "\"}]}");

@@ -63,7 +63,8 @@ public final class OllamaProvider implements Provider {
           ? new OllamaGenerateStreamTranslator(call, d) : new OllamaGenerateTranslator(call, d);
       case EMBEDDINGS -> new OllamaEmbed(call, d);
       // Never routed here: only a deployment that says it speaks Messages gets them (ModelCatalog.Entry).
-      case MESSAGES -> throw new IllegalStateException("an Ollama deployment is not asked for native Messages");
+      case MESSAGES, COUNT_TOKENS ->
+          throw new IllegalStateException("an Ollama deployment is not asked for native Messages");
     };
   }
 
