@@ -1,5 +1,6 @@
 package dev.switchboard.config;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ public record SwitchboardConfig(
    */
   public Map<String, ModelDeployment> deploymentsBySlot() {
     Map<String, ModelDeployment> bySlot = new LinkedHashMap<>();
-    Map<String, Integer> seen = new java.util.HashMap<>();
+    Map<String, Integer> seen = new HashMap<>();
     for (ModelDeployment m : models) {
       int n = seen.merge(m.modelName(), 1, Integer::sum);
       bySlot.put(n == 1 ? m.modelName() : m.modelName() + "#" + n, m);

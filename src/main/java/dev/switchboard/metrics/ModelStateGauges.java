@@ -14,6 +14,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -92,7 +93,7 @@ final class ModelStateGauges {
 
   /** This node's deployments by id. */
   private Map<String, ModelDeployment> deployments() {
-    Map<String, ModelDeployment> byId = new java.util.LinkedHashMap<>();
+    Map<String, ModelDeployment> byId = new LinkedHashMap<>();
     config.current().models().forEach(d -> byId.put(d.id(), d));
     return byId;
   }

@@ -5,6 +5,7 @@ import dev.switchboard.config.WildcardPattern;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -59,7 +60,7 @@ public final class CatalogIndex {
 
   /** Group names in catalog order (what /v1/models lists), patterns included. */
   public List<String> groupNames() {
-    return List.copyOf(new java.util.LinkedHashSet<>(entries.stream().map(ModelCatalog.Entry::modelName).toList()));
+    return List.copyOf(new LinkedHashSet<>(entries.stream().map(ModelCatalog.Entry::modelName).toList()));
   }
 
   /** See {@link ModelCatalog#group(String)}. */

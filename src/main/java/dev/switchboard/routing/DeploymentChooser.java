@@ -5,6 +5,7 @@ import dev.switchboard.config.RouterSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Chooses one deployment among a group's candidates: first those not known to be down, then the lowest
@@ -103,7 +104,7 @@ final class DeploymentChooser {
 
   /** The entry with the lowest score; random among those within {@code buffer} (a fraction) of it. */
   private static ModelCatalog.Entry lowest(List<ModelCatalog.Entry> pool,
-                                           java.util.function.ToDoubleFunction<ModelCatalog.Entry> score,
+                                           ToDoubleFunction<ModelCatalog.Entry> score,
                                            double buffer) {
     double[] scores = new double[pool.size()];
     double min = Double.MAX_VALUE;

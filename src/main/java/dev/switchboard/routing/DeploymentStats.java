@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -139,7 +140,7 @@ public final class DeploymentStats {
     }
 
     /** Known down on every node that serves it (a node not heard of counts as up), or refused just now. */
-    public boolean downOnAll(java.util.List<String> nodes) {
+    public boolean downOnAll(List<String> nodes) {
       if (refusedUntil != 0 && System.currentTimeMillis() < refusedUntil) {
         return true;
       }

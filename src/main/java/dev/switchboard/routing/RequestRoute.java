@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Where one request goes, decided in one place: which deployment of its model group serves it, which
@@ -64,7 +65,7 @@ public final class RequestRoute {
   /** As above, among the group's deployments {@code only} accepts (null: all); none accepted is null too. */
   public static RequestRoute plan(String requested, List<String> fallbacks, CatalogIndex catalog,
                                   RouterSettings router, DeploymentStats stats, boolean stream,
-                                  java.util.function.Predicate<ModelCatalog.Entry> only) {
+                                  Predicate<ModelCatalog.Entry> only) {
     List<ModelCatalog.Entry> group = resolve(requested, catalog, router);
     if (only != null) {
       group = group.stream().filter(only).toList();
