@@ -1,6 +1,5 @@
 package dev.switchboard.backend;
 
-import dev.switchboard.bus.Addresses;
 import dev.switchboard.testkit.RawHttp;
 import dev.switchboard.testkit.TestNode;
 import io.vertx.core.Vertx;
