@@ -49,7 +49,7 @@ final class HttpExchange implements Exchange {
   private long deadlineTimer = -1;
   private long silenceTimer = -1;
   private long lastDataAt;
-  private boolean paused;
+  private HeldResponse body;
   private boolean headSent;
   private boolean done;
 
@@ -161,27 +161,17 @@ final class HttpExchange implements Exchange {
       lastDataAt = System.currentTimeMillis();
       watchSilence(idleMs);
     }
-    resp.handler(chunk -> {
+    body = new HeldResponse(resp, request.connection(), sink);
+    resp.exceptionHandler(this::onFailure);
+    body.start(chunk -> {
       acct.firstByte();
       lastDataAt = System.currentTimeMillis();
       try {
         translator.onData(chunk, out);
       } catch (RuntimeException bug) {
         translatorFailed(bug);
-        return;
       }
-      if (!done && sink.window() <= 0) {
-        resp.pause();
-        paused = true;
-        sink.whenWritable(() -> {
-          paused = false;
-          lastDataAt = System.currentTimeMillis();
-          resp.resume();
-        });
-      }
-    });
-    resp.exceptionHandler(this::onFailure);
-    resp.endHandler(v -> {
+    }, () -> {
       if (done) {
         return;
       }
@@ -214,9 +204,10 @@ final class HttpExchange implements Exchange {
       if (done) {
         return;
       }
-      long silent = System.currentTimeMillis() - lastDataAt;
-      if (paused || silent < idleMs) {
-        watchSilence(paused ? idleMs : idleMs - silent);
+      long silent = System.currentTimeMillis() - Math.max(lastDataAt, body == null ? 0 : body.readingSince());
+      boolean waiting = body != null && body.waiting();
+      if (waiting || silent < idleMs) {
+        watchSilence(waiting ? idleMs : idleMs - silent);
         return;
       }
       timedOut(silence());
@@ -315,6 +306,9 @@ final class HttpExchange implements Exchange {
   }
 
   private void abortUpstream() {
+    if (body != null) {
+      body.stop();
+    }
     vertx.cancelTimer(deadlineTimer);
     vertx.cancelTimer(silenceTimer);
     if (request != null) {
