@@ -41,6 +41,8 @@ public final class CallClient {
   private MessageConsumer<JsonObject> nodeLeft;
   private long timerId = -1;
   private long lastKeepalive;
+  private long tickMs;
+  private long lastTick;
   private long streamsStarted;
 
   public CallClient(Vertx vertx, Duration ackTimeout, Duration keepaliveInterval, Duration peerTimeout) {
@@ -67,7 +69,9 @@ public final class CallClient {
     nodeLeft = vertx.eventBus().localConsumer(Addresses.NODE_LEFT, msg -> onNodeLeft(msg.body()));
     // Silent peers are looked for more often than keepalives are sent, so that a dead node's streams
     // end within peerTimeout plus a tenth of it, not plus a whole keepalive interval.
-    timerId = vertx.setPeriodic(Math.max(20, Math.min(keepaliveMs, peerTimeoutMs / 10)), id -> tick());
+    tickMs = Math.max(20, Math.min(keepaliveMs, peerTimeoutMs / 10));
+    lastTick = System.currentTimeMillis();
+    timerId = vertx.setPeriodic(tickMs, id -> tick());
     return Future.all(consumer.completion(), nodeLeft.completion()).mapEmpty();
   }
 
@@ -235,6 +239,8 @@ public final class CallClient {
   /** Keepalives to every backend endpoint we have open calls with; and give up on silent ones. */
   private void tick() {
     long now = System.currentTimeMillis();
+    boolean weWereStopped = Reaping.lateTick(lastTick, now, tickMs, peerTimeoutMs);
+    lastTick = now;
     boolean sendKeepalives = now - lastKeepalive >= keepaliveMs;
     if (sendKeepalives) {
       lastKeepalive = now;
@@ -243,6 +249,9 @@ public final class CallClient {
     for (OpenCall oc : open.values().toArray(new OpenCall[0])) {
       if (oc.ctl == null) {
         continue; // not yet accepted: the request's send timeout covers it
+      }
+      if (weWereStopped) {
+        oc.lastSeen = Math.max(oc.lastSeen, now);
       }
       if (now - oc.lastSeen > peerTimeoutMs) {
         open.remove(oc.streamId);

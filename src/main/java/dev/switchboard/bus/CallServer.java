@@ -35,6 +35,7 @@ public final class CallServer {
   private MessageConsumer<Call> callConsumer;
   private MessageConsumer<Frame> ctlConsumer;
   private long timerId = -1;
+  private long lastTick;
 
   public CallServer(Vertx vertx, String callAddress, String nodeId, Duration keepaliveInterval,
                     Duration peerTimeout) {
@@ -51,6 +52,7 @@ public final class CallServer {
   public Future<Void> start(Handler<Message<Call>> onCall) {
     ctlConsumer = vertx.eventBus().consumer(ctlAddress, this::onControl);
     callConsumer = vertx.eventBus().consumer(callAddress, onCall);
+    lastTick = System.currentTimeMillis();
     timerId = vertx.setPeriodic(keepaliveMs, id -> tick());
     return Future.all(ctlConsumer.completion(), callConsumer.completion()).mapEmpty();
   }
@@ -111,8 +113,13 @@ public final class CallServer {
 
   private void tick() {
     long now = System.currentTimeMillis();
+    boolean weWereStopped = Reaping.lateTick(lastTick, now, keepaliveMs, peerTimeoutMs);
+    lastTick = now;
     Map<String, JsonArray> byPeer = new HashMap<>();
     for (Stream s : open.values().toArray(new Stream[0])) {
+      if (weWereStopped) {
+        s.lastSeen = Math.max(s.lastSeen, now);
+      }
       if (now - s.lastSeen > peerTimeoutMs) {
         s.cancelled("the API node that sent this request is gone");
         continue;
