@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * the upstream request on cancel or timeout so that the backend stops generating for nobody.
  *
  * <p>Timeouts (LiteLLM's meaning): {@code timeout} bounds the whole call; for streams,
- * {@code stream_timeout} bounds the wait for the first byte and between two chunks.
+ * {@code stream_timeout} bounds the wait for the first byte and between two chunks, and once the first
+ * chunk came, {@code stream_silence_timeout} (when lower) bounds the silence between two chunks.
  */
 final class HttpExchange implements Exchange {
 
@@ -44,6 +45,8 @@ final class HttpExchange implements Exchange {
   private boolean onReusedConnection;
   private UpstreamRequest up;
   private long idleMs;
+  private long silenceMs;
+  private boolean dataSeen;
   private HttpClientRequest request;
   private boolean answered;
   private long deadlineTimer = -1;
@@ -82,6 +85,7 @@ final class HttpExchange implements Exchange {
     }
     long timeoutMs = timeoutMs();
     idleMs = sink.call().stream() ? Math.min(d.streamTimeout().toMillis(), timeoutMs) : timeoutMs;
+    silenceMs = Math.min(idleMs, d.streamSilenceTimeout().toMillis());
     deadlineTimer = vertx.setTimer(timeoutMs, id -> timedOut(timeoutMs / 1000.0 + " s (timeout)"));
     send();
   }
@@ -166,6 +170,13 @@ final class HttpExchange implements Exchange {
     body.start(chunk -> {
       acct.firstByte();
       lastDataAt = System.currentTimeMillis();
+      if (!dataSeen) {
+        dataSeen = true;
+        if (sink.call().stream() && silenceMs < idleMs) {
+          vertx.cancelTimer(silenceTimer); // the first token came: from now on the shorter silence limit
+          watchSilence(silenceMs);
+        }
+      }
       try {
         translator.onData(chunk, out);
       } catch (RuntimeException bug) {
@@ -196,18 +207,21 @@ final class HttpExchange implements Exchange {
 
   /**
    * stream_timeout once the stream's headers are in: Vert.x's idle timeout covers only the wait for
-   * them, and llama-server or vLLM send them at once, then may go silent. A stream we paused because
-   * the client is not reading is not a silent backend.
+   * them, and llama-server or vLLM send them at once, then may go silent. After the first chunk, the
+   * silence limit (a stuck backend, such as llama-server after one SIGTERM, keeps its connection open
+   * and says nothing more). A stream we stopped reading because the client is not reading is not a
+   * silent backend.
    */
   private void watchSilence(long delayMs) {
     silenceTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
       if (done) {
         return;
       }
+      long limit = dataSeen ? silenceMs : idleMs;
       long silent = System.currentTimeMillis() - Math.max(lastDataAt, body == null ? 0 : body.readingSince());
       boolean waiting = body != null && body.waiting();
-      if (waiting || silent < idleMs) {
-        watchSilence(waiting ? idleMs : idleMs - silent);
+      if (waiting || silent < limit) {
+        watchSilence(waiting ? limit : limit - silent);
         return;
       }
       timedOut(silence());
@@ -215,6 +229,9 @@ final class HttpExchange implements Exchange {
   }
 
   private String silence() {
+    if (dataSeen && silenceMs < idleMs) {
+      return silenceMs / 1000.0 + " s without data after the stream had started (stream_silence_timeout)";
+    }
     return idleMs / 1000.0 + " s without data (stream_timeout)";
   }
 

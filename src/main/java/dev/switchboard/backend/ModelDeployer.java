@@ -205,7 +205,8 @@ public final class ModelDeployer {
     return a.modelName().equals(b.modelName()) && a.provider().equals(b.provider()) && a.kind() == b.kind()
         && a.backendModel().equals(b.backendModel()) && java.util.Objects.equals(a.apiBase(), b.apiBase())
         && java.util.Objects.equals(a.apiKey(), b.apiKey()) && a.timeout().equals(b.timeout())
-        && a.streamTimeout().equals(b.streamTimeout()) && a.maxParallelRequests() == b.maxParallelRequests()
+        && a.streamTimeout().equals(b.streamTimeout()) && a.streamSilenceTimeout().equals(b.streamSilenceTimeout())
+        && a.maxParallelRequests() == b.maxParallelRequests()
         && a.extraHeaders().equals(b.extraHeaders()) && a.modelInfo().equals(b.modelInfo())
         && a.litellmParams().equals(b.litellmParams()) && a.id().equals(b.id()) && a.routing().equals(b.routing());
   }

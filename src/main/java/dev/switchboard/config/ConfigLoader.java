@@ -63,7 +63,7 @@ public final class ConfigLoader {
     SwitchboardSettings switchboard = SwitchboardSettingsParser.parse(
         root.get("switchboard_settings"), general.maxBodyBytes(), f);
     ModelParser.Defaults defaults = new ModelParser.Defaults(
-        router.timeout(), router.streamTimeout(), general.maxParallelRequests());
+        router.timeout(), router.streamTimeout(), general.maxParallelRequests(), router.streamSilenceTimeout());
     List<ModelDeployment> models = ModelParser.parse(root.get("model_list"), defaults, f);
     return new SwitchboardConfig(models, general.settings(), router, switchboard, warnings, source);
   }

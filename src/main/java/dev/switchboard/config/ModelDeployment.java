@@ -25,6 +25,8 @@ import java.util.Map;
  * @param id                   {@code model_info.id}, or a stable hash of name and params (LiteLLM's {@code x-litellm-model-id})
  * @param index                position in {@code model_list}, for messages that name a YAML path
  * @param routing              weight, rpm, tpm and order: how the router weighs it within its group
+ * @param streamSilenceTimeout for streams that have started: longest silence between two chunks (the
+ *                             lower of this and streamTimeout applies)
  */
 public record ModelDeployment(
     String modelName,
@@ -42,7 +44,8 @@ public record ModelDeployment(
     JsonObject litellmParams,
     String id,
     int index,
-    DeploymentRouting routing) {
+    DeploymentRouting routing,
+    Duration streamSilenceTimeout) {
 
   /** {@code litellm_params} keys whose values are secrets: never logged, never returned. */
   public static final java.util.Set<String> SECRET_PARAMS = java.util.Set.of(
@@ -89,6 +92,6 @@ public record ModelDeployment(
     }
     return new ModelDeployment(modelName, provider, kind, WildcardPattern.fill(backendModel, parts), apiBase,
         shownApiBase, apiKey, timeout, streamTimeout, maxParallelRequests, extraHeaders, modelInfo, litellmParams, id,
-        index, routing);
+        index, routing, streamSilenceTimeout);
   }
 }

@@ -38,7 +38,7 @@ final class ModelParser {
   private static final Set<String> ENTRY_KEYS = Set.of("model_name", "litellm_params", "model_info");
 
   /** What a model inherits when it does not set its own value. */
-  record Defaults(Duration timeout, Duration streamTimeout, int maxParallelRequests) {
+  record Defaults(Duration timeout, Duration streamTimeout, int maxParallelRequests, Duration streamSilenceTimeout) {
   }
 
   private ModelParser() {
@@ -79,7 +79,7 @@ final class ModelParser {
   private static ModelDeployment withId(ModelDeployment m, String id) {
     return new ModelDeployment(m.modelName(), m.provider(), m.kind(), m.backendModel(), m.apiBase(), m.shownApiBase(),
         m.apiKey(), m.timeout(), m.streamTimeout(), m.maxParallelRequests(), m.extraHeaders(), m.modelInfo(),
-        m.litellmParams(), id, m.index(), m.routing());
+        m.litellmParams(), id, m.index(), m.routing(), m.streamSilenceTimeout());
   }
 
   private static ModelDeployment entry(Object raw, int i, Defaults defaults, Fields f) throws ConfigException {
@@ -128,6 +128,7 @@ final class ModelParser {
     Duration streamTimeout = f.seconds(resolved.get("stream_timeout"), paramsPath + ".stream_timeout", false);
     streamTimeout = streamTimeout != null ? streamTimeout
         : defaults.streamTimeout() != null ? defaults.streamTimeout() : timeout;
+    Duration silence = f.seconds(resolved.get("stream_silence_timeout"), paramsPath + ".stream_silence_timeout", false);
     Integer parallel = f.integer(resolved.get("max_parallel_requests"), paramsPath + ".max_parallel_requests", 0,
         "an integer >= 0 (0 means no limit)");
     Map<String, String> headers = headers(resolved.get("extra_headers"), paramsPath + ".extra_headers", f);
@@ -140,7 +141,7 @@ final class ModelParser {
     String id = infoId != null ? String.valueOf(infoId) : sha256(name + "\n" + litellmParams.encode());
     return new ModelDeployment(name, provider, kind, backendModel, apiBase, Redact.apiBase(apiBase), apiKey, timeout, streamTimeout,
         parallel != null ? parallel : defaults.maxParallelRequests(), headers, modelInfo, litellmParams, id, i,
-        routing(resolved, paramsPath, f));
+        routing(resolved, paramsPath, f), silence != null ? silence : defaults.streamSilenceTimeout());
   }
 
   /** weight, rpm, tpm and order, each optional; a wrong one is an error that names it. */

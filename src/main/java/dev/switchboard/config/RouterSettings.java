@@ -16,10 +16,20 @@ import java.util.Map;
  * @param aliases        {@code model_group_alias}: a name clients send, to the group that serves it
  * @param latency        latency-based routing's settings
  * @param retryPolicy    retries for a request that reached a backend and failed, by error class
+ * @param streamSilenceTimeout default silence limit between two chunks of a started stream, for models
+ *                       that set none
  */
 public record RouterSettings(int numRetries, Duration timeout, Duration streamTimeout,
                              Map<String, List<String>> fallbacks, RoutingStrategy strategy,
-                             Map<String, GroupAlias> aliases, LatencySettings latency, RetryPolicy retryPolicy) {
+                             Map<String, GroupAlias> aliases, LatencySettings latency, RetryPolicy retryPolicy,
+                             Duration streamSilenceTimeout) {
+
+  /**
+   * A stream that has started and then says nothing for a minute is stuck (llama-server after one
+   * SIGTERM keeps the connection open and silent for good); the wait for the first token, which a long
+   * prompt on a CPU can make minutes, is stream_timeout's alone.
+   */
+  public static final Duration DEFAULT_STREAM_SILENCE = Duration.ofSeconds(60);
 
   /** One {@code model_group_alias} entry; a hidden one routes but is not listed in /v1/models. */
   public record GroupAlias(String group, boolean hidden) {
@@ -59,6 +69,6 @@ public record RouterSettings(int numRetries, Duration timeout, Duration streamTi
   /** What a config that sets nothing gets; for tests and tools. */
   public static RouterSettings defaults() {
     return new RouterSettings(2, Duration.ofSeconds(6000), null, Map.of(), RoutingStrategy.SIMPLE_SHUFFLE, Map.of(),
-        LatencySettings.DEFAULT, RetryPolicy.NONE);
+        LatencySettings.DEFAULT, RetryPolicy.NONE, DEFAULT_STREAM_SILENCE);
   }
 }

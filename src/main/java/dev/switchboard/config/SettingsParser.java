@@ -17,7 +17,7 @@ final class SettingsParser {
   private static final Set<String> GENERAL_KEYS = Set.of("master_key", "database_url", "background_health_checks",
       "health_check_interval", "max_parallel_requests", "max_request_size_mb");
   private static final Set<String> ROUTER_KEYS = Set.of("num_retries", "timeout", "stream_timeout", "fallbacks",
-      "routing_strategy", "model_group_alias", "routing_strategy_args", "retry_policy");
+      "routing_strategy", "model_group_alias", "routing_strategy_args", "retry_policy", "stream_silence_timeout");
   private static final Map<String, Integer> RETRY_POLICY_KEYS = Map.of("BadRequestErrorRetries", 0,
       "AuthenticationErrorRetries", 1, "TimeoutErrorRetries", 2, "RateLimitErrorRetries", 3,
       "InternalServerErrorRetries", 4, "ContentPolicyViolationErrorRetries", -1);
@@ -75,6 +75,7 @@ final class SettingsParser {
     Duration timeout = f.seconds(rs.get("timeout"), "router_settings.timeout", false);
     Duration requestTimeout = f.seconds(ls.get("request_timeout"), "litellm_settings.request_timeout", false);
     Duration streamTimeout = f.seconds(rs.get("stream_timeout"), "router_settings.stream_timeout", false);
+    Duration silence = f.seconds(rs.get("stream_silence_timeout"), "router_settings.stream_silence_timeout", false);
     Map<String, List<String>> fallbacksRouter = fallbacks(rs.get("fallbacks"), "router_settings.fallbacks", f);
     Map<String, List<String>> fallbacksLitellm = fallbacks(ls.get("fallbacks"), "litellm_settings.fallbacks", f);
     return new RouterSettings(
@@ -83,7 +84,8 @@ final class SettingsParser {
         streamTimeout,
         fallbacksRouter != null ? fallbacksRouter : fallbacksLitellm != null ? fallbacksLitellm : Map.of(),
         strategy(rs.get("routing_strategy"), f), aliases(rs.get("model_group_alias"), f),
-        latency(rs.get("routing_strategy_args"), f), retryPolicy(rs.get("retry_policy"), f));
+        latency(rs.get("routing_strategy_args"), f), retryPolicy(rs.get("retry_policy"), f),
+        silence != null ? silence : RouterSettings.DEFAULT_STREAM_SILENCE);
   }
 
   /** A strategy Switchboard does not implement is a warning and simple-shuffle, never a failed start. */

@@ -80,6 +80,47 @@ class StreamTimeoutTest {
   }
 
   @Test
+  void silenceAfterTheFirstChunkIsBoundedByTheSilenceLimitNotTheFirstTokenWait(Vertx vertx) throws Exception {
+    useModel(vertx, "stream_silence_timeout: 1"); // stream_timeout stays at its 6000 s default
+    backend.behave((req, body) -> req.response().setChunked(true).putHeader("content-type", "text/event-stream")
+        .write(FakeOpenAiBackend.chunk("m", "first"))); // then nothing, connection open: llama-server after SIGTERM
+    long t0 = System.nanoTime();
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", STREAM);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3_000);
+    assertThat(resp.statusCode()).isEqualTo(200);
+    assertThat(resp.body()).contains("first").contains("stream_silence_timeout").contains("\"code\":\"408\"")
+        .doesNotContain("[DONE]");
+    backend.clientClosed().get(2, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aSlowFirstTokenIsNotCutByTheSilenceLimit(Vertx vertx) {
+    useModel(vertx, "stream_silence_timeout: 1");
+    backend.behave((req, body) -> {
+      req.response().setChunked(true).putHeader("content-type", "text/event-stream").writeHead();
+      // A long prompt on a CPU: headers at once, the first token 2.5 s later, then the answer.
+      vertx.setTimer(2_500, id -> req.response().write(FakeOpenAiBackend.chunk("m", "a"))
+          .compose(v -> req.response().write(FakeOpenAiBackend.chunk("m", "b")))
+          .compose(v -> req.response().end(FakeOpenAiBackend.DONE)));
+    });
+    HttpResponse<String> resp = sb.post("/v1/chat/completions", STREAM);
+    assertThat(resp.statusCode()).isEqualTo(200);
+    assertThat(resp.body()).doesNotContain("\"error\"").contains("\"a\"").endsWith("data: [DONE]\n\n");
+  }
+
+  /** Restarts Switchboard with model {@code slow} carrying {@code params} (and no stream_timeout). */
+  private void useModel(Vertx vertx, String params) {
+    sb.close();
+    sb = TestNode.start(vertx, """
+        model_list:
+          - model_name: slow
+            litellm_params: {model: openai/m, api_base: %s, %s}
+        general_settings:
+          master_key: os.environ/TEST_MASTER_KEY
+        """.formatted(backend.apiBase(), params));
+  }
+
+  @Test
   void aPausedStreamIsNotASilentBackend() throws Exception {
     String event = FakeOpenAiBackend.chunk("m", "x".repeat(16 * 1024));
     int events = 1_500; // ~25 MB: more than the socket buffers and the credit window hold

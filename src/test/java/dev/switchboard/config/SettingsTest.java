@@ -44,6 +44,21 @@ class SettingsTest {
   }
 
   @Test
+  void streamSilenceTimeoutDefaultsToAMinuteAndComesFromRouterSettingsOrTheModel() throws Exception {
+    assertThat(load(ONE_MODEL).models().get(0).streamSilenceTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(load(ONE_MODEL + "router_settings: {stream_silence_timeout: 300}").models().get(0)
+        .streamSilenceTimeout()).isEqualTo(Duration.ofSeconds(300));
+    ModelDeployment own = load("""
+        model_list:
+          - {model_name: m, litellm_params: {model: openai/m, api_base: http://h/v1, stream_silence_timeout: 2.5}}
+        router_settings: {stream_silence_timeout: 300}
+        """).models().get(0);
+    assertThat(own.streamSilenceTimeout()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(failure(ONE_MODEL + "router_settings: {stream_silence_timeout: -1}").getMessage())
+        .isEqualTo("config.yaml: router_settings.stream_silence_timeout: -1 (expected: a number of seconds > 0)");
+  }
+
+  @Test
   void zeroTimeoutIsRejected() {
     assertThat(failure(ONE_MODEL + "router_settings: {timeout: 0}").getMessage())
         .isEqualTo("config.yaml: router_settings.timeout: 0 (expected: a number of seconds > 0)");
