@@ -37,11 +37,12 @@ public class RequestLog {
     JsonObject m = meta == null ? new JsonObject() : meta;
     long latency = System.currentTimeMillis() - startedAt;
     if (LOG.isInfoEnabled()) {
-      LOG.info("{} {} model={}{} status={} latency_ms={} stream={} prompt_tokens={} completion_tokens={} outcome={} id={}",
+      String reason = m.getValue("reason") instanceof String r ? " reason=\"" + r.replace('"', '\'') + "\"" : "";
+      LOG.info("{} {} model={}{} status={} latency_ms={} stream={} prompt_tokens={} completion_tokens={} outcome={}{} id={}",
           ctx.request().method(), ctx.request().path(), model, fallback == null ? "" : " fallback=" + fallback, status,
           latency, stream,
           m.getValue("prompt_tokens", "-"), m.getValue("completion_tokens", "-"), m.getString("outcome", "ok"),
-          requestId);
+          reason, requestId);
     }
     listener.finished(new FinishedRequest(requestId, ctx.request().method().name(), ctx.request().path(), model,
         endpoint, stream, status, latency, m));

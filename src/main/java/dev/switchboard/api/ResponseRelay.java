@@ -71,7 +71,7 @@ final class ResponseRelay implements FrameListener {
     if (handle != null) {
       handle.cancel("client disconnected");
     }
-    onFinished.accept(499, seen("cancelled"));
+    onFinished.accept(499, seen("cancelled").put("reason", "the client disconnected"));
   }
 
   /** Ends the call from this side (the shutdown grace ran out): the backend stops, the client gets {@code error}. */
@@ -224,7 +224,21 @@ final class ResponseRelay implements FrameListener {
       }
       shape.error(ctx, error);
     }
-    onFinished.accept(error.status(), meta);
+    onFinished.accept(error.status(), withReason(meta, error, error != hopError));
+  }
+
+  /**
+   * The accounting for the log and metrics, with why the request failed. A backend's own ERROR frame
+   * says it in {@code reason}; every other error here is in Switchboard's words (refused, a lost peer,
+   * the shutdown, every deployment of a group tried), so its message is the reason. Frames are shared:
+   * the meta is copied, not changed.
+   */
+  private static JsonObject withReason(JsonObject meta, OpenAiError error, boolean replaced) {
+    JsonObject m = meta == null ? new JsonObject() : meta.copy();
+    if (replaced || m.getString("reason") == null) {
+      m.put("reason", error.message());
+    }
+    return m;
   }
 
   private void litellmHeaders(JsonObject meta) {

@@ -80,7 +80,8 @@ final class HttpExchange implements Exchange {
     try {
       up = provider.toUpstream(sink.call(), d);
     } catch (OpenAiError.Failure f) {
-      fail(f.error(), "error", ExchangeOutcome.Kind.CLIENT_ERROR);
+      fail(f.error(), "error", ExchangeOutcome.Kind.CLIENT_ERROR, "not sent: the request does not suit this backend ("
+          + f.error().type() + (f.error().param() == null ? "" : ", " + f.error().param()) + ")");
       return;
     }
     long timeoutMs = timeoutMs();
@@ -154,7 +155,8 @@ final class HttpExchange implements Exchange {
       resp.body().onComplete(ar -> {
         Buffer body = ar.succeeded() ? ar.result() : Buffer.buffer();
         OpenAiError err = provider.translateError(status < 400 ? 502 : status, resp.headers(), body, d);
-        fail(err, "error", status >= 500 ? ExchangeOutcome.Kind.HTTP_ERROR : ExchangeOutcome.Kind.CLIENT_ERROR);
+        fail(err, "error", status >= 500 ? ExchangeOutcome.Kind.HTTP_ERROR : ExchangeOutcome.Kind.CLIENT_ERROR,
+            "the backend answered HTTP " + status + " (" + err.type() + ")");
       });
       return;
     }
@@ -300,12 +302,20 @@ final class HttpExchange implements Exchange {
   }
 
   private void fail(OpenAiError err, String outcome, ExchangeOutcome.Kind kind) {
+    fail(err, outcome, kind, err.message());
+  }
+
+  /**
+   * {@code reason}: why, for the request log; Switchboard's own words only, since a backend's message
+   * may quote the prompt (the log never carries one).
+   */
+  private void fail(OpenAiError err, String outcome, ExchangeOutcome.Kind kind, String reason) {
     if (done) {
       return;
     }
     done = true;
     abortUpstream();
-    JsonObject meta = acct.meta(outcome).put("error_type", err.type());
+    JsonObject meta = acct.meta(outcome).put("error_type", err.type()).put("reason", reason);
     if (kind == ExchangeOutcome.Kind.CONNECT_FAILED) {
       meta.put("unsent", true); // the router may try another deployment: no backend saw this call
     }
@@ -352,7 +362,8 @@ final class HttpExchange implements Exchange {
 
     @Override
     public void fail(OpenAiError error) {
-      HttpExchange.this.fail(error, "error", ExchangeOutcome.Kind.BAD_ANSWER);
+      HttpExchange.this.fail(error, "error", ExchangeOutcome.Kind.BAD_ANSWER,
+          "the backend's answer was an error or could not be read (" + error.type() + ")");
     }
   }
 }

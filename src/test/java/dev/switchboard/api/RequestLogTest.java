@@ -83,6 +83,21 @@ class RequestLogTest {
     }
   }
 
+  @Test
+  void aFailedRequestIsLoggedWithWhyItFailed() {
+    backend.behave((req, body) -> req.response().setChunked(true).putHeader("content-type", "text/event-stream")
+        .write(FakeOpenAiBackend.chunk("m", "half an answer")).onComplete(v -> req.connection().close()));
+    sb.post("/v1/chat/completions", CHAT.replace("\"messages\"", "\"stream\":true,\"messages\""));
+    backend.behave(FakeOpenAiBackend.error(500, "out of memory while reading '" + PROMPT + "'"));
+    sb.post("/v1/chat/completions", CHAT);
+
+    List<String> logged = messagesOnce(2);
+    assertThat(logged.get(0)).contains("outcome=error").contains("reason=\"litellm.ServiceUnavailableError: The backend "
+        + "of model=coder at " + backend.apiBase() + " failed while streaming its answer: Connection was closed\"");
+    assertThat(logged.get(1)).contains("status=500").contains("outcome=error")
+        .contains("reason=\"the backend answered HTTP 500 (invalid_request_error)\"").doesNotContain(PROMPT);
+  }
+
   /**
    * The line is written when the response has gone out, so the client can hold its answer a moment before the
    * line exists: wait for {@code count} lines (failing if they never come), then read them.
