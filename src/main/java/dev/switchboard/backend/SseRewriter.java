@@ -13,7 +13,11 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>A stream the backend ended cleanly without {@code data: [DONE]} gets one, as LiteLLM's proxy ends
  * every stream with it (some clients wait for it; llama.cpp's server left it out in some versions).
- * Not after an error event: LiteLLM ends such a stream with the error.
+ *
+ * <p>An error event the backend sends ({@code data: {"error": {...}}}, llama.cpp's shape has a numeric
+ * {@code code} and no {@code param}) ends the call as a failure: the client gets it in the one shape
+ * of Switchboard's own errors ({@code code} a string, {@code param} present, the backend's message kept
+ * and worded as for an HTTP error), and no {@code [DONE]}, as LiteLLM ends such a stream.
  */
 final class SseRewriter implements ResponseTranslator {
 
@@ -28,6 +32,8 @@ final class SseRewriter implements ResponseTranslator {
   /** What the last event said: [DONE], an error, or something else (or nothing yet). */
   private boolean lastWasDone;
   private boolean lastWasError;
+  /** An error event ended the call: nothing more goes to the client. */
+  private boolean failed;
 
   SseRewriter(String clientModelName) {
     this.clientModel = JsonBytes.quoted(clientModelName);
@@ -35,6 +41,9 @@ final class SseRewriter implements ResponseTranslator {
 
   @Override
   public void onData(Buffer chunk, TranslationSink out) {
+    if (failed) {
+      return;
+    }
     byte[] b = concat(pending, chunk.getBytes());
     Buffer emitted = null;
     int start = 0;
@@ -46,7 +55,11 @@ final class SseRewriter implements ResponseTranslator {
       if (emitted == null) {
         emitted = Buffer.buffer(b.length + 32);
       }
+      int mark = emitted.length();
       rewrite(b, start, end, emitted, out);
+      if (failed(b, start, end, emitted.getBuffer(0, mark), out)) {
+        return;
+      }
       start = end;
       i = end - 1;
     }
@@ -58,10 +71,16 @@ final class SseRewriter implements ResponseTranslator {
 
   @Override
   public void onEnd(TranslationSink out) {
+    if (failed) {
+      return;
+    }
     Buffer rest = Buffer.buffer(pending.length + 32);
     if (pending.length > 0) {
       boolean whitespaceOnly = isBlank(pending, 0, pending.length);
       rewrite(pending, 0, pending.length, rest, out);
+      if (failed(pending, 0, pending.length, Buffer.buffer(), out)) {
+        return;
+      }
       if (!whitespaceOnly) {
         // An event still pending has no blank line (else it would have gone): end it, so that it is
         // delivered and [DONE] does not join it.
@@ -74,6 +93,51 @@ final class SseRewriter implements ResponseTranslator {
     }
     if (rest.length() > 0) {
       out.emit(rest);
+    }
+  }
+
+  /**
+   * If the event {@code b[from, to)} is an error event, sends {@code before} (the events ahead of it)
+   * and ends the call with the backend's error instead; true then. An error event that is not JSON
+   * goes through as it came.
+   */
+  private boolean failed(byte[] b, int from, int to, Buffer before, TranslationSink out) {
+    if (!lastWasError) {
+      return false;
+    }
+    JsonObject event = dataOf(b, from, to);
+    if (event == null || event.getValue("error") == null || event.containsKey("choices")) {
+      return false;
+    }
+    failed = true;
+    pending = new byte[0];
+    if (before.length() > 0) {
+      out.emit(before);
+    }
+    Object code = event.getValue("error") instanceof JsonObject e ? e.getValue("code") : null;
+    int status = 500;
+    try {
+      int c = code instanceof Number n ? n.intValue() : code instanceof String s ? Integer.parseInt(s.trim()) : 500;
+      status = c >= 400 && c <= 599 ? c : 500;
+    } catch (NumberFormatException notAStatus) {
+      // e.g. "context_length_exceeded": not an HTTP status, the backend failed
+    }
+    out.fail(UpstreamErrors.fromOpenAi(status, Buffer.buffer(event.encode()), "OpenAI"));
+    return true;
+  }
+
+  /** The JSON of an event's {@code data:} lines, or null when it has none or it is not a JSON object. */
+  private static JsonObject dataOf(byte[] b, int from, int to) {
+    StringBuilder data = new StringBuilder();
+    for (String line : new String(b, from, to - from, StandardCharsets.UTF_8).split("\r?\n")) {
+      if (line.startsWith("data:")) {
+        data.append(line.substring(5).trim());
+      }
+    }
+    try {
+      return data.length() == 0 ? null : new JsonObject(data.toString());
+    } catch (RuntimeException notJson) {
+      return null;
     }
   }
 

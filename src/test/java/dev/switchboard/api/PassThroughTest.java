@@ -173,16 +173,49 @@ class PassThroughTest {
   }
 
   @Test
-  void aStreamEndingInAnErrorEventGetsNoDone() {
+  void aBackendsErrorEventReachesTheClientInOurErrorShapeWithItsMessageAndNoDone() {
     String first = FakeOpenAiBackend.chunk("qwen3-coder-30b", "a");
-    String error = "data: {\"error\":{\"message\":\"out of memory\",\"type\":\"server_error\"}}\n\n";
+    // llama.cpp's own shape: code a number, no param, an extra field.
+    String error = "data: {\"error\":{\"code\":500,\"message\":\"The model produced output that does not match the "
+        + "expected peg-native format\",\"type\":\"server_error\"}}\n\n";
+    String after = FakeOpenAiBackend.chunk("qwen3-coder-30b", "never shown");
     backend.behave((req, body) -> req.response().setChunked(true).putHeader("content-type", "text/event-stream")
-        .end(first + error));
+        .end(first + error + after));
 
     HttpResponse<String> resp = sb.post("/v1/chat/completions",
         "{\"model\":\"qwen3-coder-llama\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
 
-    assertThat(resp.body()).endsWith(error).doesNotContain("[DONE]");
+    String[] events = resp.body().split("\n\n");
+    assertThat(events).hasSize(2);
+    assertThat(events[0] + "\n\n").isEqualTo(first.replace("qwen3-coder-30b", "qwen3-coder-llama"));
+    JsonObject err = new JsonObject(events[1].substring("data: ".length())).getJsonObject("error");
+    assertThat(err.getMap()).containsOnlyKeys("message", "type", "param", "code");
+    assertThat(err.getString("message")).isEqualTo("litellm.InternalServerError: OpenAIException - The model produced "
+        + "output that does not match the expected peg-native format");
+    assertThat(err.getString("type")).isEqualTo("server_error");
+    assertThat(err.getValue("code")).isEqualTo("500");
+    assertThat(err.containsKey("param")).isTrue();
+    assertThat(err.getValue("param")).isNull();
+  }
+
+  /** Before any event went out the client still gets a plain JSON error with the status, as for ours. */
+  @Test
+  void anErrorEventSplitAcrossChunksBeforeAnyDataIsOurJsonErrorWithItsStatus(Vertx vertx) {
+    String error = "data: {\"error\":{\"code\":400,\"message\":\"bad grammar\",\"type\":\"invalid_request_error\","
+        + "\"param\":\"grammar\"}}\n\n";
+    backend.behave((req, body) -> {
+      req.response().setChunked(true).putHeader("content-type", "text/event-stream")
+          .write(error.substring(0, 20));
+      vertx.setTimer(20, id -> req.response().end(error.substring(20)));
+    });
+
+    HttpResponse<String> resp = sb.post("/v1/chat/completions",
+        "{\"model\":\"qwen3-coder-llama\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+
+    assertThat(resp.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(resp.body())).isEqualTo(new JsonObject().put("error", new JsonObject()
+        .put("message", "litellm.BadRequestError: OpenAIException - bad grammar").put("type", "invalid_request_error")
+        .put("param", "grammar").put("code", "400")));
   }
 
   @Test
