@@ -53,6 +53,7 @@ final class HttpExchange implements Exchange {
   private long silenceTimer = -1;
   private long lastDataAt;
   private HeldResponse body;
+  private String upstreamContentType;
   private boolean headSent;
   private boolean done;
 
@@ -160,7 +161,8 @@ final class HttpExchange implements Exchange {
       });
       return;
     }
-    ResponseTranslator translator = provider.translator(sink.call(), d, resp.getHeader("content-type"));
+    upstreamContentType = resp.getHeader("content-type");
+    ResponseTranslator translator = provider.translator(sink.call(), d, upstreamContentType);
     TranslationSink out = new Out();
     if (sink.call().stream()) {
       sendHead();
@@ -240,8 +242,22 @@ final class HttpExchange implements Exchange {
   private void sendHead() {
     if (!headSent) {
       headSent = true;
-      sink.head(200, acct.head(provider.contentType(sink.call())));
+      sink.head(200, acct.head(contentType()));
     }
+  }
+
+  /**
+   * What the translator emits; for a JSON answer, the backend's own header when it names the same
+   * type (llama-server's {@code application/json; charset=utf-8} keeps its charset).
+   */
+  private String contentType() {
+    String ours = provider.contentType(sink.call());
+    String theirs = upstreamContentType;
+    if (!sink.call().stream() && theirs != null && theirs.regionMatches(true, 0, ours, 0, ours.length())
+        && (theirs.length() == ours.length() || theirs.charAt(ours.length()) == ';')) {
+      return theirs;
+    }
+    return ours;
   }
 
   private void onFailure(Throwable t) {

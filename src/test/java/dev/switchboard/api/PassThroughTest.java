@@ -267,6 +267,24 @@ class PassThroughTest {
   }
 
   @Test
+  void aJsonAnswerKeepsTheBackendsCharsetAndAPlainOneStaysPlain() {
+    String chat = "{\"model\":\"qwen3-coder-llama\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+    backend.behave((req, body) -> req.response().putHeader("content-type", "application/json; charset=utf-8")
+        .end(FakeOpenAiBackend.chatCompletion("qwen3-coder-30b", "café").encode()));
+    HttpResponse<String> llama = sb.post("/v1/chat/completions", chat);
+    assertThat(llama.headers().firstValue("content-type")).hasValue("application/json; charset=utf-8");
+    assertThat(llama.body()).contains("café");
+
+    backend.behave((req, body) -> req.response().putHeader("content-type", "application/json")
+        .end(FakeOpenAiBackend.chatCompletion("qwen3-coder-30b", "plain").encode()));
+    assertThat(sb.post("/v1/chat/completions", chat).headers().firstValue("content-type")).hasValue("application/json");
+
+    backend.behave((req, body) -> req.response().putHeader("content-type", "application/jsonl")
+        .end(FakeOpenAiBackend.chatCompletion("qwen3-coder-30b", "odd").encode()));
+    assertThat(sb.post("/v1/chat/completions", chat).headers().firstValue("content-type")).hasValue("application/json");
+  }
+
+  @Test
   void firstChunkReachesClientWhileBackendHoldsTheSecond() throws Exception {
     CompletableFuture<Void> release = new CompletableFuture<>();
     backend.behave((req, body) -> {
