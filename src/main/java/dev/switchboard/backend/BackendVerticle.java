@@ -57,6 +57,8 @@ public final class BackendVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> nodeStateConsumer;
   private final ConnectionHistory connections = new ConnectionHistory();
   private long probeTimer = -1;
+  /** When a call last ended with the backend's answer (epoch ms). */
+  private long lastAnsweredAt;
   private boolean probing;
   private boolean stopping;
 
@@ -204,7 +206,10 @@ public final class BackendVerticle extends VerticleBase {
    */
   private void noteOutcome(ExchangeOutcome outcome) {
     switch (outcome.kind()) {
-      case OK, CLIENT_ERROR, HTTP_ERROR, BAD_ANSWER -> setLiveness(Liveness.State.HEALTHY, "answered a request");
+      case OK, CLIENT_ERROR, HTTP_ERROR, BAD_ANSWER -> {
+        lastAnsweredAt = System.currentTimeMillis();
+        setLiveness(Liveness.State.HEALTHY, "answered a request");
+      }
       case CONNECT_FAILED -> setLiveness(Liveness.State.UNHEALTHY, "connection refused");
       case TIMEOUT, BACKEND_ERROR -> probeNow();
       default -> {
@@ -229,14 +234,13 @@ public final class BackendVerticle extends VerticleBase {
     }
     Runnable probe = () -> {
       probing = true;
+      long sentAt = System.currentTimeMillis();
       prober.probe(PROBE_TIMEOUT_MS).onComplete(ar -> {
         probing = false;
         if (stopping) {
           return; // the pool closes with the verticle: its failures say nothing about the backend
         }
-        Prober.Result r = ar.result();
-        setLiveness(r.healthy() ? Liveness.State.HEALTHY : Liveness.State.UNHEALTHY,
-            r.healthy() ? "probe ok" : r.reason());
+        judge(ar.result(), sentAt);
         scheduleNextProbe();
       });
     };
@@ -245,6 +249,28 @@ public final class BackendVerticle extends VerticleBase {
     } else {
       probeTimer = vertx.setTimer(delayMs, id -> probe.run());
     }
+  }
+
+  /**
+   * Moves liveness by a probe's result. A probe the backend took but did not answer in time, while it
+   * was answering our requests meanwhile, says it is busy, not down: llama-server serves its HTTP
+   * requests on a few threads, and with more streams open than that, a probe waits behind them.
+   */
+  private Prober.Result judge(Prober.Result r, long sentAt) {
+    if (r.healthy()) {
+      setLiveness(Liveness.State.HEALTHY, "probe ok");
+      return r;
+    }
+    long answering = running.stream().filter(e -> e.lastHeardAt() >= sentAt).count()
+        + (lastAnsweredAt >= sentAt ? 1 : 0);
+    if (r.noAnswer() && answering > 0) {
+      String busy = "busy: the probe got " + r.reason() + ", but the backend answered " + answering
+          + " request(s) meanwhile";
+      LOG.info("model {}: {}", d.modelName(), busy);
+      return new Prober.Result(true, busy);
+    }
+    setLiveness(Liveness.State.UNHEALTHY, r.reason());
+    return r;
   }
 
   private void scheduleNextProbe() {
@@ -282,9 +308,9 @@ public final class BackendVerticle extends VerticleBase {
       return;
     }
     long timeout = msg.body().getLong("timeout_ms", PROBE_TIMEOUT_MS);
+    long sentAt = System.currentTimeMillis();
     prober.probe(timeout).onComplete(ar -> {
-      Prober.Result r = ar.result();
-      setLiveness(r.healthy() ? Liveness.State.HEALTHY : Liveness.State.UNHEALTHY, r.healthy() ? "probe ok" : r.reason());
+      Prober.Result r = judge(ar.result(), sentAt);
       msg.reply(stateJson().put("probe", new JsonObject().put("healthy", r.healthy()).put("reason", r.reason())));
     });
   }

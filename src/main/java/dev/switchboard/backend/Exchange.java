@@ -12,4 +12,9 @@ interface Exchange {
 
   /** Ends the call with {@code error} for the client (the drain's grace ran out) and aborts the upstream request. */
   void cut(OpenAiError error);
+
+  /** When the backend last sent this call anything (headers or body), epoch ms; 0 if nothing yet. */
+  default long lastHeardAt() {
+    return 0;
+  }
 }

@@ -52,6 +52,7 @@ final class HttpExchange implements Exchange {
   private long deadlineTimer = -1;
   private long silenceTimer = -1;
   private long lastDataAt;
+  private long headersAt;
   private HeldResponse body;
   private String upstreamContentType;
   private boolean headSent;
@@ -142,6 +143,11 @@ final class HttpExchange implements Exchange {
   }
 
   @Override
+  public long lastHeardAt() {
+    return Math.max(headersAt, lastDataAt);
+  }
+
+  @Override
   public void cut(OpenAiError error) {
     fail(error, "error", ExchangeOutcome.Kind.CANCELLED);
   }
@@ -151,6 +157,7 @@ final class HttpExchange implements Exchange {
       return;
     }
     answered = true;
+    headersAt = System.currentTimeMillis();
     int status = resp.statusCode();
     if (status < 200 || status >= 300) {
       resp.body().onComplete(ar -> {

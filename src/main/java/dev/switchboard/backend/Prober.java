@@ -25,8 +25,11 @@ import java.util.List;
  */
 final class Prober {
 
-  /** Result of one probe. */
-  record Result(boolean healthy, String reason) {
+  /** Result of one probe; {@code noAnswer}: the backend took the probe but did not answer in time. */
+  record Result(boolean healthy, String reason, boolean noAnswer) {
+    Result(boolean healthy, String reason) {
+      this(healthy, reason, false);
+    }
   }
 
   private final HttpClient client;
@@ -55,7 +58,7 @@ final class Prober {
           }
           return custom != null ? new Result(true, "probe answered HTTP " + resp.statusCode()) : checkModel(body);
         })))
-        .otherwise(err -> new Result(false, describe(err)));
+        .otherwise(err -> new Result(false, describe(err), err instanceof java.util.concurrent.TimeoutException));
   }
 
   private Result checkModel(Buffer body) {

@@ -152,6 +152,58 @@ class QueuedInBackendTest {
     assertThat(resp.body()).doesNotContain("\"error\"").endsWith("data: [DONE]\n\n");
   }
 
+  /**
+   * llama-server serves HTTP on a few threads (4 with 2 slots on 2 cores); with more streams open, a
+   * liveness probe waits behind them and gets no answer in time. A backend answering our requests
+   * meanwhile is busy, not down: the model keeps taking requests.
+   */
+  @Test
+  void aProbeUnansweredWhileTheBackendStreamsDoesNotTakeTheModelDown(Vertx vertx) throws Exception {
+    sb.close();
+    sb = TestNode.start(vertx, """
+        model_list:
+          - model_name: m
+            litellm_params: {model: openai/m, api_base: %s}
+        general_settings:
+          master_key: os.environ/TEST_MASTER_KEY
+          health_check_interval: 1
+        """.formatted(backend.apiBase()));
+    dev.switchboard.testkit.Await.until(Duration.ofSeconds(5), "the first probe", () -> backend.probes() > 0);
+    backend.behave((req, body) -> {
+      req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+      tick(vertx, req, 0); // a long generation: an event every 100 ms until the test ends it
+    });
+    CompletableFuture<HttpResponse<String>> stream = HttpClient.newHttpClient().sendAsync(
+        HttpRequest.newBuilder(URI.create(sb.baseUrl() + "/v1/chat/completions"))
+            .header("Authorization", "Bearer " + TestNode.KEY).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(
+                "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
+            .build(), HttpResponse.BodyHandlers.ofString());
+    backend.firstRequest().get(5, TimeUnit.SECONDS);
+    backend.modelsHang(true);
+
+    dev.switchboard.testkit.Await.until(Duration.ofSeconds(15), "a probe given up on", () -> backend.probesAbandoned() > 0);
+    backend.modelsHang(false);
+    backend.behave((req, body) -> req.response().putHeader("content-type", "application/json")
+        .end(FakeOpenAiBackend.chatCompletion("m", "still here").encode()));
+    HttpResponse<String> next = sb.post("/v1/chat/completions",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+    assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+    stopTicking = true;
+    assertThat(stream.get(10, TimeUnit.SECONDS).body()).doesNotContain("\"error\"").endsWith("data: [DONE]\n\n");
+  }
+
+  private volatile boolean stopTicking;
+
+  private void tick(Vertx vertx, HttpServerRequest req, int i) {
+    if (stopTicking) {
+      req.response().end(FakeOpenAiBackend.DONE);
+      return;
+    }
+    req.response().write(FakeOpenAiBackend.chunk("m", "t" + i));
+    vertx.setTimer(100, id -> tick(vertx, req, i + 1));
+  }
+
   /** Blocks every event loop of {@code vertx} at once for {@code ms}, and returns when they all ran again. */
   private static void pauseEveryEventLoop(Vertx vertx, long ms) throws Exception {
     List<CompletableFuture<Void>> resumed = new ArrayList<>();

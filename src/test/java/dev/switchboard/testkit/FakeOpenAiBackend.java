@@ -35,6 +35,8 @@ public final class FakeOpenAiBackend {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger probes = new AtomicInteger();
   private volatile int modelsStatus = 200;
+  private volatile boolean modelsHang;
+  private final AtomicInteger probesAbandoned = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final CompletableFuture<Void> clientClosed = new CompletableFuture<>();
   private final CompletableFuture<Received> firstRequest = new CompletableFuture<>();
@@ -104,6 +106,19 @@ public final class FakeOpenAiBackend {
     return probes.get();
   }
 
+  /**
+   * Makes the model list take probes and never answer them, as llama-server does when every one of its
+   * HTTP threads is held by a stream or a request waiting for a slot; or answer again.
+   */
+  public void modelsHang(boolean hang) {
+    this.modelsHang = hang;
+  }
+
+  /** Probes left unanswered ({@link #modelsHang}) whose client gave up and closed the connection. */
+  public int probesAbandoned() {
+    return probesAbandoned.get();
+  }
+
   /** Makes the model list answer {@code status} (e.g. 503 while "loading"), or 200 again. */
   public void modelsStatus(int status) {
     this.modelsStatus = status;
@@ -112,6 +127,10 @@ public final class FakeOpenAiBackend {
   private void onRequest(HttpServerRequest req) {
     if (req.method() == io.vertx.core.http.HttpMethod.GET && req.path().endsWith("/models")) {
       probes.incrementAndGet();
+      if (modelsHang) {
+        req.connection().closeHandler(v -> probesAbandoned.incrementAndGet());
+        return;
+      }
       req.response().setStatusCode(modelsStatus).putHeader("content-type", "application/json")
           .end(new JsonObject().put("object", "list").put("data", new JsonArray().add(new JsonObject()
               .put("id", "fake-model").put("object", "model"))).encode());
