@@ -159,8 +159,8 @@ class ModelGroupsTest {
         router_settings:
           routing_strategy: latency-based-routing
         """.formatted(fast.apiBase(), slow.apiBase()));
-    // Both are tried while they have no samples; then the slow one is left alone.
-    for (int i = 0; i < 10; i++) {
+    // Both are tried while they have no samples (a deployment without one scores 0); then the slow one is left alone.
+    for (int i = 0; i < 20 && (slow.received().isEmpty() || fast.received().isEmpty()); i++) {
       sb.post("/v1/chat/completions", CHAT.formatted("coder"));
     }
     int slowBefore = slow.received().size();
