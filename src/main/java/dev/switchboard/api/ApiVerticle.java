@@ -109,10 +109,11 @@ public final class ApiVerticle extends VerticleBase {
     // First: a request is in flight from here until its response ends (every route, errors included).
     router.route().handler(idle::requestBegins);
 
-    // Browsers: LiteLLM's proxy answers CORS for every origin (Starlette's CORSMiddleware, origins "*",
-    // credentials allowed, any method and header), so a web UI that calls it from its own page works;
-    // so must Switchboard. Preflights are answered here, before auth: a browser sends them without the key.
-    router.route().handler(CorsHandler.create().allowCredentials(true).maxAgeSeconds(600)
+    // Browsers: LiteLLM's proxy answers CORS for every origin (Starlette's CORSMiddleware, origins "*", any
+    // method and header), so a web UI that calls it from its own page works; so must Switchboard. Without
+    // credentials, as LiteLLM since 1.8x: "*" with credentials would let any site make credentialed calls.
+    // Preflights are answered here, before auth: a browser sends them without the key.
+    router.route().handler(CorsHandler.create().maxAgeSeconds(600)
         .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
             HttpMethod.DELETE, HttpMethod.HEAD, HttpMethod.OPTIONS)));
 
