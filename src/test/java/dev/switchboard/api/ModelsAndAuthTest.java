@@ -51,7 +51,11 @@ class ModelsAndAuthTest {
       assertThat(body.getString("object")).isEqualTo("list");
       JsonArray data = body.getJsonArray("data");
       assertThat(data).hasSize(2);
+      // As LiteLLM 1.106: the model_info's token limits (and mode) when the config gives them.
       assertThat(data.getJsonObject(0)).isEqualTo(new JsonObject().put("id", "qwen3-235b").put("object", "model")
+          .put("created", 1677610602).put("owned_by", "openai").put("max_input_tokens", 131072)
+          .put("max_output_tokens", 16384));
+      assertThat(data.getJsonObject(1)).isEqualTo(new JsonObject().put("id", "kimi-linear").put("object", "model")
           .put("created", 1677610602).put("owned_by", "openai"));
     }
   }
