@@ -11,6 +11,7 @@ import fnmatch
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -98,11 +99,14 @@ class Proxies:
         self.openai = fakes.serve(fakes.OpenAiHandler, _Tagged(self.recorder, "openai"))
         self.ollama = fakes.serve(fakes.OllamaHandler, _Tagged(self.recorder, "ollama"))
         env = dict(os.environ)
+        down, down_ollama = free_port(), free_port()
+        PORT_NAMES.update({self.openai.server_port: "OPENAI", self.ollama.server_port: "OLLAMA", down: "DOWN",
+                           down_ollama: "DOWN_OLLAMA"})
         env.update({
             "COMPAT_OPENAI_BASE": f"http://127.0.0.1:{self.openai.server_port}/v1",
             "COMPAT_OLLAMA_BASE": f"http://127.0.0.1:{self.ollama.server_port}",
-            "COMPAT_DOWN_BASE": f"http://127.0.0.1:{free_port()}/v1",
-            "COMPAT_DOWN_OLLAMA_BASE": f"http://127.0.0.1:{free_port()}",
+            "COMPAT_DOWN_BASE": f"http://127.0.0.1:{down}/v1",
+            "COMPAT_DOWN_OLLAMA_BASE": f"http://127.0.0.1:{down_ollama}",
             # LiteLLM offline: the cost map from the package, no hub downloads; anything else is refused by
             # guard/sitecustomize.py and listed in network-attempts.log (the run then fails).
             "LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
@@ -198,8 +202,18 @@ def classify(cid, aspect, allow):
     return None
 
 
+PORT_NAMES = {}  # port -> a name, so that docs/compatibility.md reads the same from one run to the next
+STABLE = [(re.compile(r"\b[0-9a-f]{64}\b"), "<sha256>"),
+          (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),
+          (re.compile(r"\d{4}-\d\d-\d\dT[0-9:.]+Z"), "<time>")]
+
+
 def short(v, n=70):
     s = json.dumps(v) if not isinstance(v, str) else v
+    for rx, repl in STABLE:
+        s = rx.sub(repl, s)
+    s = re.sub(r"127\.0\.0\.1:(\d+)", lambda m: "127.0.0.1:" + PORT_NAMES.get(int(m.group(1)), "PORT"), s)
+    s = re.sub(r"/work/[^ ]*/compat/", "compat/", s)
     s = s.replace("|", "\\|").replace("\n", "\\n")
     return s if len(s) <= n else s[:n - 1] + "…"
 
@@ -207,7 +221,8 @@ def short(v, n=70):
 def write_doc(results, allow, versions, elapsed):
     by_id = {e["id"]: e for e in allow}
     n_diff_cases = sum(1 for r in results if r["diffs"])
-    n_headers = sum(1 for r in results if r["diffs"] and all(d["aspect"].startswith("header.") for d in r["diffs"]))
+    n_headers = sum(1 for r in results if category(r) == "headers only")
+    n_backend = sum(1 for r in results if category(r) == "backend request only")
     n_bug = sum(1 for r in results for d in r["diffs"] if not d["verdict"])
     kinds = {}
     for r in results:
@@ -224,8 +239,9 @@ def write_doc(results, allow, versions, elapsed):
              "The `sdk.*` cases use the litellm SDK (`litellm_proxy/<name>`, as OpenHands does) and the openai "
              "SDK as clients.", "",
              f"Versions: {versions}. Run time {elapsed:.0f} s.", "",
-             f"**{len(results)} cases: {len(results) - n_diff_cases} the same, {n_headers} different only in "
-             f"`x-litellm-*` / `x-should-retry` headers, {n_diff_cases - n_headers} different in substance; "
+             f"**{len(results)} cases: {len(results) - n_diff_cases} the same; {n_headers} different only in "
+             f"response headers (`x-litellm-*`, `x-should-retry`); {n_backend} whose answers are the same but whose "
+             f"backend request differs; {n_diff_cases - n_headers - n_backend} whose answers differ; "
              f"{sum(len(r['diffs']) for r in results)} differing aspects, {n_bug} of them undocumented.** "
              "Cases touched by each kind of difference: "
              + ", ".join(f"{k} {len(v)}" for k, v in sorted(kinds.items())) + ".", "",
@@ -247,20 +263,23 @@ def write_doc(results, allow, versions, elapsed):
         lines.append(f"| {e['id']} | {e.get('kind', 'deliberate')}{issue} | {e['title']} | {n} |")
     lines += ["", "## Cases", "", "| case | what | result |", "|---|---|---|"]
     for r in results:
-        if not r["diffs"]:
-            res = "same"
-        elif all(d["aspect"].startswith("header.") for d in r["diffs"]):
-            res = "headers only: " + ", ".join(sorted({d["verdict"] or "**BUG**" for d in r["diffs"]}))
-        else:
-            v = sorted({d["verdict"] or "**BUG**" for d in r["diffs"]})
-            res = "different: " + ", ".join(v)
+        res = category(r)
+        if r["diffs"]:
+            res += ": " + ", ".join(sorted({d["verdict"] or "**BUG**" for d in r["diffs"]}))
         lines.append(f"| `{r['id']}` | {r['desc']} | {res} |")
-    lines += ["", "## Differences in detail", "", "| case | aspect | LiteLLM | Switchboard | verdict |",
-              "|---|---|---|---|---|"]
+    everywhere = {e["id"] for e in allow if e["cases"] == ["*"]}
+    lines += ["", "## Differences in detail", "",
+              f"Per case, at most {DETAIL_ROWS} aspects; the header differences of the entries that apply to every "
+              f"case ({', '.join(sorted(everywhere))}) are left out here. `compat/.out/results.json` has everything.",
+              "", "| case | aspect | LiteLLM | Switchboard | verdict |", "|---|---|---|---|---|"]
     for r in results:
-        for d in r["diffs"]:
+        shown = [d for d in r["diffs"] if d["verdict"] not in everywhere or d["verdict"] is None]
+        for d in shown[:DETAIL_ROWS]:
             lines.append(f"| `{r['id']}` | `{d['aspect']}` | {short(d[LITELLM])} | {short(d[SWITCHBOARD])} | "
                          f"{d['verdict'] or '**BUG**'} |")
+        if len(shown) > DETAIL_ROWS:
+            rest = sorted({d["verdict"] or "**BUG**" for d in shown[DETAIL_ROWS:]})
+            lines.append(f"| `{r['id']}` | … {len(shown) - DETAIL_ROWS} more | | | {', '.join(rest)} |")
     lines += ["", "## Switchboard-only checks", ""]
     for c in results_checks:
         lines.append(f"- {'PASS' if c[1] else 'FAIL'}: {c[0]}")
@@ -270,6 +289,18 @@ def write_doc(results, allow, versions, elapsed):
 
 
 results_checks = []
+DETAIL_ROWS = 8
+
+
+def category(result):
+    aspects = [d["aspect"] for d in result["diffs"]]
+    if not aspects:
+        return "same"
+    if all(a.startswith("header.") for a in aspects):
+        return "headers only"
+    if all(a.startswith(("header.", "backend")) for a in aspects):
+        return "backend request only"
+    return "answer differs"
 
 
 def main():
