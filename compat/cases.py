@@ -108,6 +108,19 @@ def corpus():
         add(http(f"prefix.{prefix}.embeddings", f"`{prefix}/` embeddings", "POST", "/v1/embeddings",
                  {"model": f"p-{prefix}", "input": "hi"}))
 
+    # Model groups (several deployments per model_name).
+    for model in ["group-ab", "group-down"]:
+        add(http(f"group.{model}.chat", "model group, chat", "POST", "/v1/chat/completions", chat(model)))
+        add(http(f"group.{model}.stream", "model group, stream", "POST", "/v1/chat/completions",
+                 chat(model, stream=True)))
+        add(http(f"group.{model}.health", "model group, /health?model=", "GET", f"/health?model={model}"))
+    add(http("group.deployment-id", "a deployment's id as the model", "POST", "/v1/chat/completions",
+             chat("group-ab-1")))
+    add(http("group.models-entry", "the group in /v1/models/{id}", "GET", "/v1/models/group-ab"))
+    add(http("group.model-info-by-id", "/model/info?litellm_model_id=", "GET", "/v1/model/info?litellm_model_id=group-ab-2"))
+    add(http("group.embeddings-all-down", "embeddings on a group all down", "POST", "/v1/embeddings",
+             {"model": "group-down", "input": "x"}))
+
     # Operations.
     add(http("ops.POST /config/reload", "reload the config", "POST", "/config/reload"))
     add(http("ops.GET /metrics", "Prometheus metrics", "GET", "/metrics", auth=False))

@@ -194,8 +194,15 @@ def readme_section():
     return text[start:end if end > 0 else len(text)]
 
 
-def classify(cid, aspect, allow):
+def classify(cid, aspect, allow, litellm_value=None, switchboard_value=None):
+    """The first entry covering this difference. `only: litellm` (or `switchboard`) narrows an entry to
+    the differences where only that side has a value."""
     for entry in allow:
+        only = entry.get("only")
+        if only == LITELLM and (litellm_value is None or switchboard_value is not None):
+            continue
+        if only == SWITCHBOARD and (switchboard_value is None or litellm_value is not None):
+            continue
         if any(fnmatch.fnmatchcase(cid, g) for g in entry["cases"]) and \
                 any(fnmatch.fnmatchcase(aspect, g) for g in entry["aspects"]):
             return entry["id"]
@@ -338,7 +345,7 @@ def main():
                 a, b = obs[LITELLM].get(aspect), obs[SWITCHBOARD].get(aspect)
                 if a != b:
                     diffs.append({"aspect": aspect, LITELLM: a, SWITCHBOARD: b,
-                                  "verdict": classify(case["id"], aspect, allow)})
+                                  "verdict": classify(case["id"], aspect, allow, a, b)})
             results.append({"id": case["id"], "desc": case["desc"], "diffs": diffs, "observed": obs})
             mark = "same" if not diffs else ("deliberate" if all(d["verdict"] for d in diffs) else "BUG")
             print(f"{mark:10} {case['id']}", flush=True)
