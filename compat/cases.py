@@ -121,6 +121,44 @@ def corpus():
     add(http("group.embeddings-all-down", "embeddings on a group all down", "POST", "/v1/embeddings",
              {"model": "group-down", "input": "x"}))
 
+    # Anthropic's Messages API (Claude Code), translated to chat completions by both proxies.
+    anth = {"x-api-key": KEY, "anthropic-version": "2023-06-01"}
+    atools = [{"name": "get_weather", "description": "Weather in a city",
+               "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]
+
+    def msgs(model, text="Say hello", **extra):
+        body = {"model": model, "max_tokens": 100, "messages": [{"role": "user", "content": text}]}
+        body.update(extra)
+        return body
+    for model in ["gpt-fake", "ollama-chat"]:
+        add(http(f"messages.{model}.basic", "/v1/messages", "POST", "/v1/messages", msgs(model), auth=False,
+                 headers=anth))
+        add(http(f"messages.{model}.stream", "/v1/messages, stream", "POST", "/v1/messages",
+                 msgs(model, stream=True), auth=False, headers=anth))
+        add(http(f"messages.{model}.tools", "/v1/messages, tools", "POST", "/v1/messages",
+                 msgs(model, "TOOLCALL weather in Paris?", tools=atools), auth=False, headers=anth))
+        add(http(f"messages.{model}.tools-stream", "/v1/messages, tools, stream", "POST", "/v1/messages",
+                 msgs(model, "TOOLCALL weather in Paris?", tools=atools, stream=True), auth=False, headers=anth))
+    add(http("messages.system", "/v1/messages with a system prompt", "POST", "/v1/messages",
+             msgs("gpt-fake", system="Be brief."), auth=False, headers=anth))
+    add(http("messages.tool-result", "/v1/messages, a tool result turn", "POST", "/v1/messages", {
+        "model": "gpt-fake", "max_tokens": 100, "tools": atools, "messages": [
+            {"role": "user", "content": "Weather in Paris?"},
+            {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "get_weather",
+                                               "input": {"city": "Paris"}}]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "sunny"}]}]},
+        auth=False, headers=anth))
+    add(http("messages.beta-query", "/v1/messages?beta=true (Claude Code)", "POST", "/v1/messages?beta=true",
+             msgs("gpt-fake"), auth=False, headers=anth))
+    add(http("messages.count_tokens", "/v1/messages/count_tokens", "POST", "/v1/messages/count_tokens",
+             {"model": "gpt-fake", "messages": [{"role": "user", "content": "Say hello"}]}, auth=False, headers=anth))
+    add(http("messages.unknown-model", "/v1/messages, unknown model", "POST", "/v1/messages", msgs("nope"),
+             auth=False, headers=anth))
+    add(http("messages.no-key", "/v1/messages without a key", "POST", "/v1/messages", msgs("gpt-fake"),
+             auth=False, headers={"anthropic-version": "2023-06-01"}))
+    add(http("messages.down", "/v1/messages, backend down", "POST", "/v1/messages", msgs("down-openai"),
+             auth=False, headers=anth))
+
     # Operations.
     add(http("ops.POST /config/reload", "reload the config", "POST", "/config/reload"))
     add(http("ops.GET /metrics", "Prometheus metrics", "GET", "/metrics", auth=False))

@@ -88,8 +88,44 @@ def parse_sse(raw: bytes):
     return events, done, trailing
 
 
+def anthropic_stream_aspects(events, out):
+    """An Anthropic Messages stream: the event types in order (repeats folded), text, tool input, stop reason."""
+    kinds, text, tool_json, tools, stop, usage = [], [], [], [], None, {}
+    for e in events:
+        t = e.get("type")
+        if not kinds or kinds[-1] != t:
+            kinds.append(t)
+        if t == "content_block_start" and (e.get("content_block") or {}).get("type") == "tool_use":
+            tools.append(e["content_block"].get("name"))
+        d = e.get("delta") or {}
+        if d.get("type") == "text_delta":
+            text.append(d.get("text", ""))
+        if d.get("type") == "input_json_delta":
+            tool_json.append(d.get("partial_json", ""))
+        if t == "message_delta":
+            stop = d.get("stop_reason", stop)
+            usage.update(e.get("usage") or {})
+        if t == "message_start":
+            usage.update(((e.get("message") or {}).get("usage")) or {})
+        if t == "error":
+            out["stream.error.type"] = (e.get("error") or {}).get("type")
+    out["stream.events"] = ",".join(str(k) for k in kinds if k != "ping")
+    out["stream.text"] = "".join(text) or None
+    out["stream.tool_use"] = ",".join(str(t) for t in tools) or None
+    if tool_json:
+        try:
+            out["stream.tool_input"] = json.dumps(json.loads("".join(tool_json)), sort_keys=True)
+        except ValueError:
+            out["stream.tool_input"] = "".join(tool_json)
+    out["stream.stop_reason"] = stop
+    out["stream.usage"] = "{}/{}".format(usage.get("input_tokens"), usage.get("output_tokens"))
+
+
 def stream_aspects(raw, out):
     events, done, junk = parse_sse(raw)
+    if events and all("type" in e and "choices" not in e for e in events):
+        out["stream.done"] = done
+        return anthropic_stream_aspects(events, out)
     out["stream.done"] = done
     if junk:
         out["stream.unparsable_event"] = junk
