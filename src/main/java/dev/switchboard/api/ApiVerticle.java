@@ -109,10 +109,11 @@ public final class ApiVerticle extends VerticleBase {
     // First: a request is in flight from here until its response ends (every route, errors included).
     router.route().handler(idle::requestBegins);
 
-    // Browsers: LiteLLM's proxy answers CORS for every origin (Starlette's CORSMiddleware, origins "*",
-    // credentials allowed, any method and header), so a web UI that calls it from its own page works;
-    // so must Switchboard. Preflights are answered here, before auth: a browser sends them without the key.
-    router.route().handler(CorsHandler.create().allowCredentials(true).maxAgeSeconds(600)
+    // Browsers: LiteLLM's proxy answers CORS for every origin (Starlette's CORSMiddleware, origins "*", any
+    // method and header), so a web UI that calls it from its own page works; so must Switchboard. Without
+    // credentials, as LiteLLM since 1.8x: "*" with credentials would let any site make credentialed calls.
+    // Preflights are answered here, before auth: a browser sends them without the key.
+    router.route().handler(CorsHandler.create().maxAgeSeconds(600)
         .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
             HttpMethod.DELETE, HttpMethod.HEAD, HttpMethod.OPTIONS)));
 
@@ -153,14 +154,20 @@ public final class ApiVerticle extends VerticleBase {
 
     // No catch-all route: the router itself then tells an unknown path (404) from a known one asked
     // with the wrong method (405, as LiteLLM's FastAPI answers a GET on /v1/chat/completions).
-    router.errorHandler(404, ctx -> Responses.error(ctx, new OpenAiError(404,
-        "Not found: " + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error", null)));
+    router.errorHandler(404, ctx -> {
+      api.requestLog().unserved(ctx, 404);
+      Responses.error(ctx, new OpenAiError(404,
+          "Not found: " + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error", null));
+    });
     router.errorHandler(413, ctx -> Responses.error(ctx, new OpenAiError(413, "Request body is larger than "
         + s.maxBodyBytes() + " bytes (switchboard_settings.max_body_size_mb)", "invalid_request_error", null)));
     router.errorHandler(403, ctx -> Responses.error(ctx, new OpenAiError(403, "CORS rejected: invalid Origin header "
         + ctx.request().getHeader("origin"), "invalid_request_error", null)));
-    router.errorHandler(405, ctx -> Responses.error(ctx, new OpenAiError(405, "Method not allowed: "
-        + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error", null)));
+    router.errorHandler(405, ctx -> {
+      api.requestLog().unserved(ctx, 405);
+      Responses.error(ctx, new OpenAiError(405, "Method not allowed: "
+          + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error", null));
+    });
     // Vert.x's own 400s (a path with a broken %-escape, ...): our shape, and no stack trace in the log.
     router.errorHandler(400, ctx -> Responses.error(ctx, OpenAiError.badRequest("Malformed request: "
         + ctx.request().method() + " " + ctx.request().uri(), null)));

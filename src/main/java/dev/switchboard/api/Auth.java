@@ -69,21 +69,26 @@ final class Auth implements Handler<RoutingContext> {
   static String presentedKey(HttpServerRequest req) {
     String auth = req.getHeader("authorization");
     if (auth != null) {
-      String a = auth.trim();
-      for (String scheme : new String[] {"Bearer ", "bearer ", "Basic ", "basic "}) {
-        if (a.startsWith(scheme)) {
-          return a.substring(scheme.length()).trim();
-        }
-      }
-      return a;
+      return withoutScheme(auth);
     }
     for (String h : KEY_HEADERS) {
       String v = req.getHeader(h);
       if (v != null) {
-        return v.trim();
+        // LiteLLM strips the scheme from every key header: `x-litellm-api-key: Bearer sk-...` is the key sk-...
+        return withoutScheme(v);
       }
     }
     return null;
+  }
+
+  private static String withoutScheme(String value) {
+    String v = value.trim();
+    for (String scheme : new String[] {"Bearer ", "bearer ", "Basic ", "basic "}) {
+      if (v.startsWith(scheme)) {
+        return v.substring(scheme.length()).trim();
+      }
+    }
+    return v;
   }
 
   private boolean sameKey(String master, String presented) {

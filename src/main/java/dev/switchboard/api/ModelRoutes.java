@@ -21,6 +21,8 @@ final class ModelRoutes {
 
   /** LiteLLM's constant {@code created} for every model. */
   private static final long CREATED = 1677610602L;
+  /** The model_info keys LiteLLM copies into a model's /v1/models entry, when the model has them. */
+  private static final String[] LISTED_INFO = {"max_input_tokens", "max_output_tokens", "mode"};
 
   private final ModelCatalog catalog;
   private final ConfigHolder config;
@@ -84,7 +86,17 @@ final class ModelRoutes {
     Responses.json(ctx, 200, new JsonObject().put("data", data));
   }
 
-  private static JsonObject modelObject(String id) {
-    return new JsonObject().put("id", id).put("object", "model").put("created", CREATED).put("owned_by", "openai");
+  private JsonObject modelObject(String id) {
+    JsonObject model = new JsonObject().put("id", id).put("object", "model").put("created", CREATED)
+        .put("owned_by", "openai");
+    catalog.find(id).ifPresent(e -> {
+      for (String key : LISTED_INFO) {
+        Object value = e.modelInfo().getValue(key);
+        if (value != null) {
+          model.put(key, value);
+        }
+      }
+    });
+    return model;
   }
 }

@@ -25,7 +25,12 @@ public class RequestLog {
                                 boolean stream, int status, long latencyMs, JsonObject meta) {
   }
 
+  /** At most this many (route, client) pairs are remembered for {@link #unserved}; beyond it, one last line. */
+  static final int UNSERVED_MEMORY = 1_000;
+
   private final Listener listener;
+  /** (method, path, client address, user agent) already logged by {@link #unserved}; shared by every API verticle. */
+  private final java.util.Set<String> unservedSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public RequestLog(Listener listener) {
     this.listener = listener;
@@ -57,6 +62,29 @@ public class RequestLog {
     LOG.info("{} {} status={} outcome=rejected error=\"{}\" id={}", ctx.request().method(), ctx.request().path(),
         error.status(), error.message(), requestId);
     reportRejected(ctx, requestId, null, false, error, 0);
+  }
+
+  /**
+   * A request for a route Switchboard does not serve (a client expecting another API, such as Codex's
+   * {@code POST /v1/responses}): one line per route and client, so that whoever debugs that client sees
+   * why it fails, and a client retrying in a loop does not flood the log.
+   */
+  void unserved(RoutingContext ctx, int status) {
+    String method = ctx.request().method().name();
+    String path = ctx.request().path();
+    String client = ctx.request().remoteAddress() == null ? "-" : ctx.request().remoteAddress().hostAddress();
+    String agent = ctx.request().getHeader("user-agent");
+    String key = method + " " + path + " " + client + " " + agent;
+    if (unservedSeen.size() > UNSERVED_MEMORY || !unservedSeen.add(key)) {
+      return;
+    }
+    if (unservedSeen.size() > UNSERVED_MEMORY) {
+      LOG.info("{} {} status={} outcome=unserved client={} user_agent=\"{}\" (the last such line: {} routes and "
+          + "clients seen, no more are logged)", method, path, status, client, agent, UNSERVED_MEMORY);
+      return;
+    }
+    LOG.info("{} {} status={} outcome=unserved client={} user_agent=\"{}\" (Switchboard does not serve this route; "
+        + "logged once per route and client)", method, path, status, client, agent);
   }
 
   void rejected(RoutingContext ctx, String requestId, String model, boolean stream, OpenAiError error,

@@ -33,6 +33,9 @@ final class Responses {
     if (error.retryAfterSeconds() != null) {
       resp.putHeader("retry-after", String.valueOf(error.retryAfterSeconds()));
     }
+    if (error.retryCannotHelp()) {
+      resp.putHeader("x-should-retry", "false");
+    }
     json(ctx, error.status(), error.toBody());
   }
 

@@ -38,6 +38,24 @@ public record OpenAiError(int status, String message, String type, String param,
     return new OpenAiError(500, message, "internal_server_error", null);
   }
 
+  /**
+   * Whether sending the same request again soon cannot succeed: a client error other than a timeout,
+   * a conflict or a rate limit (a wrong key, an unknown model, a malformed body), or a model whose
+   * backend Switchboard knows to be down (its 503s say "is down (" or "Cannot connect to the backend").
+   * Such answers say {@code x-should-retry: false}, which Stainless-generated SDKs (OpenAI's,
+   * Anthropic's) obey instead of retrying with backoff for seconds or minutes.
+   */
+  public boolean retryCannotHelp() {
+    if (status == 408 || status == 409 || status == 429) {
+      return false;
+    }
+    if (status >= 400 && status < 500) {
+      return true;
+    }
+    return status == 503 && message != null
+        && (message.contains(" is down (") || message.contains("Cannot connect to the backend"));
+  }
+
   /** The error object itself: {@code {"message","type","param","code"}}. */
   public JsonObject toObject() {
     return new JsonObject()

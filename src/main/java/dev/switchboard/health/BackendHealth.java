@@ -92,6 +92,10 @@ public final class BackendHealth {
           }
         });
       }
+      if (only != null && healthy.isEmpty()) {
+        // As LiteLLM: asked about one model and none of its endpoints is healthy, so a monitor can go by status.
+        ctx.response().setStatusCode(503);
+      }
       ctx.response().putHeader("content-type", "application/json").end(new JsonObject()
           .put("healthy_endpoints", healthy).put("unhealthy_endpoints", unhealthy)
           .put("healthy_count", healthy.size()).put("unhealthy_count", unhealthy.size()).encode());

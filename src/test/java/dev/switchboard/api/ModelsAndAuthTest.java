@@ -51,7 +51,11 @@ class ModelsAndAuthTest {
       assertThat(body.getString("object")).isEqualTo("list");
       JsonArray data = body.getJsonArray("data");
       assertThat(data).hasSize(2);
+      // As LiteLLM 1.106: the model_info's token limits (and mode) when the config gives them.
       assertThat(data.getJsonObject(0)).isEqualTo(new JsonObject().put("id", "qwen3-235b").put("object", "model")
+          .put("created", 1677610602).put("owned_by", "openai").put("max_input_tokens", 131072)
+          .put("max_output_tokens", 16384));
+      assertThat(data.getJsonObject(1)).isEqualTo(new JsonObject().put("id", "kimi-linear").put("object", "model")
           .put("created", 1677610602).put("owned_by", "openai"));
     }
   }
@@ -82,12 +86,24 @@ class ModelsAndAuthTest {
   }
 
   @Test
-  void missingKeyIs401WithLiteLlmMessage() {
+  void missingKeyIs401WithLiteLlmsExactBodyAndNoRetry() {
     HttpResponse<String> resp = sb.getWithHeaders("/v1/models");
     assertThat(resp.statusCode()).isEqualTo(401);
-    JsonObject error = new JsonObject(resp.body()).getJsonObject("error");
-    assertThat(error.getString("message")).isEqualTo("Authentication Error, No api key passed in.");
-    assertThat(error.getString("code")).isEqualTo("401");
+    // LiteLLM 1.106's body, byte for byte (compat/run.sh compares it with the real proxy's).
+    assertThat(new JsonObject(resp.body())).isEqualTo(new JsonObject().put("error", new JsonObject()
+        .put("message", "Authentication Error, No api key passed in.").put("type", "auth_error")
+        .put("param", "None").put("code", "401")));
+    // Retrying cannot help: Stainless SDKs (OpenAI's, Anthropic's, Claude Code) stop at once.
+    assertThat(resp.headers().firstValue("x-should-retry")).hasValue("false");
+  }
+
+  @Test
+  void unknownModelSaysRetryingCannotHelp() {
+    HttpResponse<String> resp = sb.post("/v1/chat/completions",
+        "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+        "Authorization", "Bearer " + TestNode.KEY);
+    assertThat(resp.statusCode()).isEqualTo(400);
+    assertThat(resp.headers().firstValue("x-should-retry")).hasValue("false");
   }
 
   @Test
@@ -102,6 +118,10 @@ class ModelsAndAuthTest {
     assertThat(sb.getWithHeaders("/v1/models", "x-api-key", TestNode.KEY).statusCode()).isEqualTo(200);
     assertThat(sb.getWithHeaders("/v1/models", "api-key", TestNode.KEY).statusCode()).isEqualTo(200);
     assertThat(sb.getWithHeaders("/v1/models", "x-litellm-api-key", TestNode.KEY).statusCode()).isEqualTo(200);
+    // LiteLLM strips the scheme from these headers too.
+    assertThat(sb.getWithHeaders("/v1/models", "x-litellm-api-key", "Bearer " + TestNode.KEY).statusCode())
+        .isEqualTo(200);
+    assertThat(sb.getWithHeaders("/v1/models", "x-api-key", "Bearer " + TestNode.KEY).statusCode()).isEqualTo(200);
   }
 
   @Test

@@ -98,6 +98,22 @@ class RequestLogTest {
         .contains("reason=\"the backend answered HTTP 500 (invalid_request_error)\"").doesNotContain(PROMPT);
   }
 
+  @Test
+  void aRouteSwitchboardDoesNotServeIsLoggedOncePerClient() {
+    for (int i = 0; i < 3; i++) {  // a client retries what it gets no answer for
+      assertThat(sb.post("/v1/batches", "{}", "Authorization", "Bearer " + TestNode.KEY,
+          "User-Agent", "codex_exec/0.171.0").statusCode()).isEqualTo(404);
+    }
+    assertThat(sb.getWithHeaders("/v1/chat/completions", "Authorization", "Bearer " + TestNode.KEY).statusCode())
+        .isEqualTo(405);
+    sb.post("/v1/chat/completions", CHAT);  // a request line after them: all of theirs are written by then
+
+    List<String> logged = messagesOnce(3);
+    assertThat(logged).filteredOn(l -> l.contains("POST /v1/batches")).singleElement().satisfies(l ->
+        assertThat(l).contains("status=404").contains("outcome=unserved").contains("codex_exec/0.171.0"));
+    assertThat(logged).anySatisfy(l -> assertThat(l).contains("GET /v1/chat/completions").contains("status=405"));
+  }
+
   /**
    * The line is written when the response has gone out, so the client can hold its answer a moment before the
    * line exists: wait for {@code count} lines (failing if they never come), then read them.

@@ -100,6 +100,10 @@ class LivenessTest {
     assertThat(bad.getString("error")).contains("connection refused");
     assertThat(up.received()).as("a probe is never a generation").isEmpty();
     assertThat(new JsonObject(sb.get("/health?model=up").body()).getInteger("healthy_count")).isEqualTo(1);
+    // As LiteLLM 1.106: asked about one model none of whose endpoints is healthy, the status says so.
+    HttpResponse<String> down = sb.get("/health?model=down");
+    assertThat(down.statusCode()).isEqualTo(503);
+    assertThat(new JsonObject(down.body()).getInteger("unhealthy_count")).isEqualTo(1);
     assertThat(sb.getWithHeaders("/health").statusCode()).as("needs the key").isEqualTo(401);
   }
 
