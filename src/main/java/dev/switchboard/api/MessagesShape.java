@@ -159,10 +159,9 @@ final class MessagesShape implements AnswerShape {
     if (error.retryAfterSeconds() != null) {
       resp.putHeader("retry-after", String.valueOf(error.retryAfterSeconds()));
     }
-    int s = error.status();
-    if (s == 400 || s == 401 || s == 403 || s == 404 || s == 413 || s == 422) {
+    if (error.retryCannotHelp()) {
       resp.putHeader("x-should-retry", "false");
     }
-    resp.setStatusCode(s).putHeader("content-type", "application/json").end(AnthropicErrors.body(error).encode());
+    resp.setStatusCode(error.status()).putHeader("content-type", "application/json").end(AnthropicErrors.body(error).encode());
   }
 }

@@ -169,7 +169,8 @@ public final class RequestRoute {
       return lastError; // one deployment's own words (tried on each node that serves it)
     }
     boolean allLimited = failures.stream().allMatch(f -> f.error().status() == 429);
-    StringBuilder msg = new StringBuilder("No deployment of model group '").append(chain.get(chainIndex))
+    StringBuilder msg = new StringBuilder(allLimited ? "litellm.RateLimitError: " : "litellm.ServiceUnavailableError: ")
+        .append("No deployment of model group '").append(chain.get(chainIndex))
         .append("' could take the request (").append(failures.size()).append(" tried): ");
     Integer retryAfter = null;
     for (int i = 0; i < failures.size(); i++) {
