@@ -17,6 +17,8 @@ import dev.switchboard.health.BackendHealth;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.metrics.Metrics;
+import dev.switchboard.responses.ResponseStoreClient;
+import dev.switchboard.responses.ResponseStoreVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -79,6 +81,7 @@ public final class Switchboard {
   private final String clusterName;
   private String apiDeploymentId;
   private String gossipDeploymentId;
+  private String responseStoreDeploymentId;
   private int port;
 
   private Switchboard(Vertx vertx, SwitchboardConfig initial, String nodeId, ClusterMembership cluster) {
@@ -107,6 +110,7 @@ public final class Switchboard {
     return sb.stats.listen(vertx)
         .compose(v -> sb.deployer.apply(config))
         .compose(diff -> sb.startGossip())
+        .compose(v -> sb.startResponseStore())
         .compose(v -> sb.startApi(options))
         .compose(v -> sb.metrics.start(options.bridgePort()))
         .map(sb);
@@ -118,6 +122,12 @@ public final class Switchboard {
     }
     return vertx.deployVerticle(new CatalogGossip(config, nodeId, cluster, (ClusterCatalog) catalog))
         .onSuccess(id -> gossipDeploymentId = id).mapEmpty();
+  }
+
+  /** The Responses API's store, before the API that uses it (docs/responses.md). */
+  private Future<Void> startResponseStore() {
+    return vertx.deployVerticle(new ResponseStoreVerticle(config.current().switchboard().responseStore(),
+        ResponseStoreClient.keyOf(nodeId))).onSuccess(id -> responseStoreDeploymentId = id).mapEmpty();
   }
 
   private Future<Void> startApi(Options options) {
@@ -132,7 +142,7 @@ public final class Switchboard {
     // Port 0 with several instances: -1 makes Vert.x pick one random port they all share.
     int listenPort = options.port() == 0 && options.apiInstances() > 1 ? -1 : options.port();
     ApiContext ctx = new ApiContext(options.host(), listenPort, config, catalog, stats, log,
-        publicRoutes, protectedRoutes, cluster == null ? null : this::clusterInfo);
+        publicRoutes, protectedRoutes, cluster == null ? null : this::clusterInfo, nodeId);
     return vertx.deployVerticle(() -> {
           ApiVerticle v = new ApiVerticle(ctx);
           instances.add(v);
@@ -238,6 +248,9 @@ public final class Switchboard {
     Future<Void> gossip = gossipDeploymentId == null ? Future.succeededFuture() : vertx.undeploy(gossipDeploymentId);
     return gossip.recover(err -> Future.succeededFuture())
         .compose(v -> apiDeploymentId == null ? Future.<Void>succeededFuture() : vertx.undeploy(apiDeploymentId))
+        .recover(err -> Future.succeededFuture())
+        .compose(v -> responseStoreDeploymentId == null ? Future.<Void>succeededFuture()
+            : vertx.undeploy(responseStoreDeploymentId))
         .recover(err -> Future.succeededFuture()).compose(v -> deployer.stopAll())
         .compose(v -> metrics.close())
         .compose(v -> stats.close());

@@ -19,9 +19,10 @@ import java.util.function.Supplier;
  * @param protectedRoutes routes mounted after authentication
  * @param cluster         what /health/readiness says of the cluster (its name, this node, the members);
  *                        null single-node
+ * @param nodeId          this node's id (clustered, the cluster manager's)
  */
 public record ApiContext(String host, int port, ConfigHolder config, ModelCatalog catalog, DeploymentStats stats,
                          RequestLog requestLog,
                          List<Consumer<Router>> publicRoutes, List<Consumer<Router>> protectedRoutes,
-                         Supplier<JsonObject> cluster) {
+                         Supplier<JsonObject> cluster, String nodeId) {
 }

@@ -45,6 +45,14 @@ public final class Addresses {
     return "switchboard.node." + nodeId + ".state." + deploymentId;
   }
 
+  /**
+   * A node's store of Responses API answers (request/reply: put, get, delete), consumed cluster-wide so
+   * that any node finds a response by the node key its id carries (docs/responses.md).
+   */
+  public static String responses(String nodeKey) {
+    return "switchboard.responses." + nodeKey;
+  }
+
   /** A private, per-instance address for stream frames (one per API verticle or BackendVerticle instance). */
   public static String endpoint(String role, String uniqueId) {
     return "switchboard.stream." + role + "." + uniqueId;

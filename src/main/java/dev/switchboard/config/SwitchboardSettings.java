@@ -31,5 +31,6 @@ public record SwitchboardSettings(
     boolean metricsRequireAuth,
     int eventBridgePort,
     String eventBridgeHost,
-    ClusterSettings cluster) {
+    ClusterSettings cluster,
+    ResponseStoreSettings responseStore) {
 }

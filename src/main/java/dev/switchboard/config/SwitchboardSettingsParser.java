@@ -16,7 +16,8 @@ final class SwitchboardSettingsParser {
 
   private static final String AT = "switchboard_settings";
   private static final Set<String> KEYS = Set.of("max_body_size_mb", "queue_size", "queue_timeout", "ack_timeout_ms",
-      "keepalive_interval_ms", "stream_peer_timeout_ms", "shutdown_grace", "client_idle_timeout", "metrics", "event_bridge", "cluster");
+      "keepalive_interval_ms", "stream_peer_timeout_ms", "shutdown_grace", "client_idle_timeout", "metrics", "event_bridge", "cluster",
+      "response_store");
   private static final String MS = "an integer number of milliseconds > 0";
   /**
    * nginx's keepalive_timeout (75 s). Long enough that clients pooling connections (httpx keeps them
@@ -61,6 +62,7 @@ final class SwitchboardSettingsParser {
     String host = nonEmpty(bridge.get("host"), bridgeAt + ".host", "a host name or IP address", f);
 
     ClusterSettings cluster = cluster(s.get("cluster"), f);
+    ResponseStoreSettings responseStore = responseStore(s.get("response_store"), f);
 
     return new SwitchboardSettings(
         bodyBytes,
@@ -74,7 +76,23 @@ final class SwitchboardSettingsParser {
         requireAuth != null && requireAuth,
         port != null ? port.intValue() : 0,
         host != null ? host : "127.0.0.1",
-        cluster);
+        cluster,
+        responseStore);
+  }
+
+  private static ResponseStoreSettings responseStore(Object raw, Fields f) throws ConfigException {
+    String at = AT + ".response_store";
+    Map<String, Object> r = section(raw, at, Set.of("max_responses", "max_size_mb", "ttl"), f);
+    ResponseStoreSettings d = ResponseStoreSettings.DEFAULTS;
+    Long max = f.integer(r.get("max_responses"), at + ".max_responses", 0, Integer.MAX_VALUE,
+        "an integer >= 0 (0: no store)");
+    Double mb = f.number(r.get("max_size_mb"), at + ".max_size_mb", "a number of MB > 0");
+    if (mb != null && mb <= 0) {
+      throw f.wrong(at + ".max_size_mb", mb, "a number of MB > 0");
+    }
+    Duration ttl = f.seconds(r.get("ttl"), at + ".ttl", false);
+    return new ResponseStoreSettings(max != null ? max.intValue() : d.maxResponses(),
+        mb != null ? SettingsParser.megabytes(mb) : d.maxBytes(), ttl != null ? ttl : d.ttl());
   }
 
   private static ClusterSettings cluster(Object raw, Fields f) throws ConfigException {

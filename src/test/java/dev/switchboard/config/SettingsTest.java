@@ -108,7 +108,7 @@ class SettingsTest {
     SwitchboardSettings s = load("model_list: []").switchboard();
     assertThat(s).isEqualTo(new SwitchboardSettings(32L << 20, 100, Duration.ofSeconds(600),
         Duration.ofMillis(1500), Duration.ofMillis(400), Duration.ofMillis(1500), Duration.ofSeconds(30),
-        Duration.ofSeconds(75), false, 0, "127.0.0.1", ClusterSettings.DEFAULTS));
+        Duration.ofSeconds(75), false, 0, "127.0.0.1", ClusterSettings.DEFAULTS, ResponseStoreSettings.DEFAULTS));
   }
 
   @Test
@@ -126,10 +126,12 @@ class SettingsTest {
           metrics: {require_auth: true}
           event_bridge: {port: 7000, host: 0.0.0.0}
           cluster: {name: lab}
+          response_store: {max_responses: 5, max_size_mb: 1, ttl: 60}
         """).switchboard();
     assertThat(s).isEqualTo(new SwitchboardSettings(512L * 1024, 0, Duration.ofSeconds(5), Duration.ofMillis(200),
         Duration.ofMillis(100), Duration.ofMillis(300), Duration.ZERO, Duration.ofMillis(2500), true, 7000, "0.0.0.0",
-        new ClusterSettings("lab", List.of(), null, null, 0, 0, null)));
+        new ClusterSettings("lab", List.of(), null, null, 0, 0, null),
+        new ResponseStoreSettings(5, 1L << 20, Duration.ofSeconds(60))));
   }
 
   @Test

@@ -1,0 +1,86 @@
+package dev.switchboard.api;
+
+import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.responses.ResponsesAnswer;
+import dev.switchboard.responses.ResponsesRequest;
+import dev.switchboard.responses.ResponsesStream;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.function.Consumer;
+
+/**
+ * One Responses API request's answer: the chat completion (JSON, or SSE in pieces of any size) reshaped
+ * into a Response object or the Responses event stream, which always ends with {@code response.completed}
+ * or {@code response.failed}. A finished response goes to {@code finished} (to be stored).
+ */
+final class ResponsesShape implements AnswerShape {
+
+  private final String id;
+  private final String model;
+  private final ResponsesRequest request;
+  private final ResponsesStream stream;
+  private final Consumer<JsonObject> finished;
+  /** The backend answered an error status: its body is passed on, not read as a completion. */
+  private boolean backendError;
+
+  ResponsesShape(String id, String model, ResponsesRequest request, boolean stream, Consumer<JsonObject> finished) {
+    this.id = id;
+    this.model = model;
+    this.request = request;
+    this.stream = stream ? new ResponsesStream(id, model, request) : null;
+    this.finished = finished;
+  }
+
+  @Override
+  public String head(int status, boolean streamed) {
+    backendError = status >= 400;
+    return streamed && !backendError ? "text/event-stream" : "application/json";
+  }
+
+  /** An error status's body is already in OpenAI's error shape, which is the Responses API's too: as it is. */
+  @Override
+  public Buffer streamData(Buffer data) {
+    return backendError ? data : stream.data(data);
+  }
+
+  @Override
+  public Buffer streamEnd() {
+    if (backendError) {
+      return Buffer.buffer();
+    }
+    Buffer last = stream.end();
+    JsonObject response = stream.finished();
+    if (response != null && !"failed".equals(response.getString("status"))) {
+      finished.accept(response);
+    }
+    return last;
+  }
+
+  @Override
+  public Buffer body(int status, Buffer body) {
+    if (status >= 400) {
+      return body;
+    }
+    JsonObject completion;
+    try {
+      completion = body.toJsonObject();
+    } catch (RuntimeException notJson) {
+      return OpenAiError.internal("The backend's answer is not JSON").toBody().toBuffer();
+    }
+    JsonObject response = ResponsesAnswer.translate(completion, id, model, request);
+    finished.accept(response);
+    return response.toBuffer();
+  }
+
+  @Override
+  public void error(RoutingContext ctx, OpenAiError error) {
+    OpenAiError e = error;
+    if (stream != null && ctx.response().headWritten() && !ctx.response().ended() && !ctx.response().closed()) {
+      ctx.response().end(stream.fail(e.status(), e.message()));
+      return;
+    }
+    Responses.error(ctx, e);
+  }
+}
