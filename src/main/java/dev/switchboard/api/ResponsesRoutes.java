@@ -24,12 +24,10 @@ final class ResponsesRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(ResponsesRoutes.class);
 
   private final CompletionRoutes completions;
-  private final RequestLog log;
   private final ResponseStoreClient store;
 
-  ResponsesRoutes(CompletionRoutes completions, RequestLog log, ResponseStoreClient store) {
+  ResponsesRoutes(CompletionRoutes completions, ResponseStoreClient store) {
     this.completions = completions;
-    this.log = log;
     this.store = store;
   }
 
@@ -133,10 +131,9 @@ final class ResponsesRoutes {
         .onFailure(err -> Responses.error(ctx, Responses.of(err)));
   }
 
+  /** Refused before any routing: OpenAI's error shape, logged and counted like any refused request. */
   private void reject(RoutingContext ctx, String requestId, String model, boolean stream, OpenAiError error,
                       long startedAt) {
-    ctx.response().putHeader(CallId.HEADER, requestId);
-    Responses.error(ctx, error);
-    log.rejected(ctx, requestId, model, stream, error, startedAt);
+    completions.fail(ctx, AnswerShape.OPENAI, error, requestId, model, stream, startedAt);
   }
 }
