@@ -24,7 +24,8 @@ import java.util.HexFormat;
 public final class ResponseStoreClient {
 
   static final int KEY_CHARS = 12;
-  private static final long TIMEOUT_MS = 5_000;
+  /** A store answers in microseconds; a node that stays silent this long has frozen or died. */
+  private static final long TIMEOUT_MS = 2_000;
 
   private final Vertx vertx;
   private final String nodeKey;
@@ -97,7 +98,8 @@ public final class ResponseStoreClient {
         return notFound(id, "").asException();
       }
       if (r.failureType() == ReplyFailure.TIMEOUT) {
-        return OpenAiError.unavailable("The node that stored response " + id + " did not answer in time").asException();
+        return OpenAiError.unavailable("The node that stored response " + id + " did not answer within "
+            + TIMEOUT_MS / 1000 + " s (it may have just left the cluster)").asException();
       }
     }
     return err;
