@@ -8,7 +8,10 @@ import java.util.Set;
 import static dev.switchboard.responses.ResponsesTools.bad;
 
 /**
- * Responses {@code input} items → chat {@code messages}. A {@code developer} message is a system prompt;
+ * Responses {@code input} items → chat {@code messages}. {@code instructions} and every {@code system} or
+ * {@code developer} message become one leading system message (texts joined by blank lines), because
+ * local chat templates (Gemma, Mistral, older Llama) reject a system message anywhere but first and
+ * Codex sends two developer messages, and more mid-conversation when its permissions change;
  * consecutive {@code function_call} items (and the assistant text before them) become one assistant
  * message with {@code tool_calls}; a {@code function_call_output} a {@code tool} message; a
  * {@code reasoning} item's text rides on the next assistant message as {@code reasoning_content}
@@ -23,6 +26,8 @@ final class ResponsesInput {
       "tool_search_call", "compaction");
 
   private final JsonArray messages = new JsonArray();
+  /** The system prompt's parts, in order: instructions, then each system or developer message. */
+  private final StringBuilder system = new StringBuilder();
   /** The assistant message being built (text, then tool calls), until a message of another kind comes. */
   private JsonObject assistant;
   /** Reasoning text waiting for the assistant message it belongs to. */
@@ -35,7 +40,7 @@ final class ResponsesInput {
   static JsonArray messages(Object instructions, Object input) {
     ResponsesInput in = new ResponsesInput();
     if (instructions instanceof String s && !s.isEmpty()) {
-      in.add(new JsonObject().put("role", "system").put("content", s));
+      in.system(s);
     } else if (instructions != null && !(instructions instanceof String)) {
       throw bad("'instructions' must be a string.", "instructions");
     }
@@ -52,6 +57,9 @@ final class ResponsesInput {
       throw bad("'input' must be a string or an array of items.", "input");
     }
     in.closeAssistant();
+    if (in.system.length() > 0) {
+      in.messages.add(0, new JsonObject().put("role", "system").put("content", in.system.toString()));
+    }
     return in.messages;
   }
 
@@ -120,7 +128,7 @@ final class ResponsesInput {
         String before = a.getString("content");
         a.put("content", before == null ? text : before + text);
       }
-      case "system", "developer" -> add(new JsonObject().put("role", "system").put("content", text(content, at)));
+      case "system", "developer" -> system(text(content, at));
       case "user" -> add(new JsonObject().put("role", "user").put("content", userContent(content, at)));
       default -> throw bad(at + ": unknown role '" + role + "' (expected user, assistant, system or developer).",
           "input");
@@ -240,6 +248,12 @@ final class ResponsesInput {
       }
       messages.add(assistant);
       assistant = null;
+    }
+  }
+
+  private void system(String text) {
+    if (!text.isEmpty()) {
+      system.append(system.length() > 0 ? "\n\n" : "").append(text);
     }
   }
 
