@@ -1,5 +1,7 @@
 package dev.switchboard.responses;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.Iterator;
@@ -9,14 +11,17 @@ import java.util.Map;
 /**
  * Stored responses, bounded three ways: how many, for how long, and how many bytes. Entries are kept
  * encoded (JSON bytes), so that the byte bound is the memory they take, not a guess at the size of a
- * tree of objects; the oldest go first when a bound is reached. Not thread-safe: its verticle owns it.
+ * tree of objects; the oldest go first when a bound is reached. The bytes live off the heap and are
+ * freed the moment an entry goes: on the heap, evicted entries would be garbage in the old generation
+ * until a full collection, and the JVM grows its heap (and the process its RSS) rather than collect it.
+ * Not thread-safe: its verticle owns it.
  */
 public final class ResponseStore {
 
   /** Per entry, beyond its bytes: the map node, the key, the entry record and the array header. */
   static final int OVERHEAD_BYTES = 200;
 
-  private record Entry(byte[] json, long expiresAt) {
+  private record Entry(ByteBuf json, long expiresAt) {
   }
 
   private final int maxEntries;
@@ -39,13 +44,16 @@ public final class ResponseStore {
       return false;
     }
     remove(id);
-    entries.put(id, new Entry(json.getBytes(), now + ttlMillis));
+    ByteBuf offHeap = Unpooled.directBuffer(json.length(), json.length());
+    offHeap.writeBytes(json.getBytes());
+    entries.put(id, new Entry(offHeap, now + ttlMillis));
     bytes += size;
     expire(now);
     Iterator<Map.Entry<String, Entry>> oldest = entries.entrySet().iterator();
     while ((entries.size() > maxEntries || bytes > maxBytes) && oldest.hasNext()) {
       Map.Entry<String, Entry> e = oldest.next();
       bytes -= sizeOf(e.getKey(), e.getValue());
+      e.getValue().json().release();
       oldest.remove();
     }
     return true;
@@ -55,13 +63,19 @@ public final class ResponseStore {
   public Buffer get(String id, long now) {
     expire(now);
     Entry e = entries.get(id);
-    return e == null ? null : Buffer.buffer(e.json());
+    if (e == null) {
+      return null;
+    }
+    byte[] copy = new byte[e.json().readableBytes()];
+    e.json().getBytes(e.json().readerIndex(), copy);
+    return Buffer.buffer(copy);
   }
 
   public boolean remove(String id) {
     Entry e = entries.remove(id);
     if (e != null) {
       bytes -= sizeOf(id, e);
+      e.json().release();
     }
     return e != null;
   }
@@ -75,8 +89,16 @@ public final class ResponseStore {
         return;
       }
       bytes -= sizeOf(e.getKey(), e.getValue());
+      e.getValue().json().release();
       it.remove();
     }
+  }
+
+  /** Frees every entry (the verticle stops). */
+  public void clear() {
+    entries.values().forEach(e -> e.json().release());
+    entries.clear();
+    bytes = 0;
   }
 
   public int size() {
@@ -89,6 +111,6 @@ public final class ResponseStore {
   }
 
   private static long sizeOf(String id, Entry e) {
-    return e.json().length + (long) id.length() + OVERHEAD_BYTES;
+    return e.json().capacity() + (long) id.length() + OVERHEAD_BYTES;
   }
 }

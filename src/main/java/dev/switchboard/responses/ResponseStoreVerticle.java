@@ -41,7 +41,7 @@ public final class ResponseStoreVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(sweep);
-    return consumer.unregister();
+    return consumer.unregister().onComplete(v -> store.clear());
   }
 
   private void onMessage(Message<Buffer> msg) {
