@@ -17,7 +17,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -159,6 +164,21 @@ class ResponsesStreamingTest {
     JsonObject failed = events.get(events.size() - 1).getJsonObject("response");
     assertThat(failed.getString("status")).isEqualTo("failed");
     assertThat(failed.getJsonObject("error").getString("message")).contains("local-coder");
+  }
+
+  @Test
+  void aClientThatLeavesMidStreamStopsTheBackend() throws Exception {
+    backend.behave(backend.streaming("qwen3-coder-30b", 200, new String[50]));
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpResponse<InputStream> resp = http.send(HttpRequest.newBuilder(URI.create(sb.baseUrl() + "/v1/responses"))
+        .header("Authorization", "Bearer " + TestNode.KEY).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"local-coder\",\"stream\":true,\"input\":\"hi\"}"))
+        .build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(resp.statusCode()).isEqualTo(200);
+    assertThat(resp.body().read()).isPositive(); // response.created is out
+    resp.body().close();
+
+    backend.clientClosed().get(5, TimeUnit.SECONDS);
   }
 
   @Test
