@@ -2,6 +2,9 @@ package dev.switchboard.api;
 
 import dev.switchboard.bus.Endpoint;
 import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.routing.ModelCatalog;
+import dev.switchboard.routing.RequestRoute;
 import dev.switchboard.responses.ResponseStoreClient;
 import dev.switchboard.responses.ResponsesRequest;
 import io.vertx.core.Future;
@@ -12,6 +15,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.List;
 
 /**
  * OpenAI's Responses API (Codex CLI, newer SDKs, agent frameworks): {@code POST /v1/responses} is
@@ -25,10 +30,14 @@ final class ResponsesRoutes {
 
   private final CompletionRoutes completions;
   private final ResponseStoreClient store;
+  private final ModelCatalog catalog;
+  private final ConfigHolder config;
 
-  ResponsesRoutes(CompletionRoutes completions, ResponseStoreClient store) {
+  ResponsesRoutes(CompletionRoutes completions, ResponseStoreClient store, ModelCatalog catalog, ConfigHolder config) {
     this.completions = completions;
     this.store = store;
+    this.catalog = catalog;
+    this.config = config;
   }
 
   void mount(Router router, BodyHandler body) {
@@ -66,9 +75,27 @@ final class ResponsesRoutes {
           ResponsesShape shape = new ResponsesShape(id, model, translated, stream,
               response -> remember(keep, id, response, history));
           completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.CHAT, "/responses", model, translated.chat(), null,
-              stream, shape, requestId, startedAt));
+              stream, shape, requestId, startedAt, passThrough(ctx, request, translated, model)));
         })
         .onFailure(err -> reject(ctx, requestId, model, stream, Responses.of(err), startedAt));
+  }
+
+  /**
+   * A stateless request ({@code store: false}, no {@code previous_response_id}: Codex's) goes as it came to
+   * the deployments of its group that serve Responses themselves; the others get the translation. A
+   * request that needs the store is always translated, since only a translated answer is stored here.
+   */
+  private CompletionRoutes.Native passThrough(RoutingContext ctx, JsonObject request, ResponsesRequest translated,
+                                              String model) {
+    if (translated.echo().getBoolean("store") || translated.history() != null) {
+      return null;
+    }
+    List<ModelCatalog.Entry> group = RequestRoute.resolve(model, catalog.index(), config.current().router());
+    if (group == null || group.stream().noneMatch(ModelCatalog.Entry::nativeResponses)) {
+      return null;
+    }
+    return new CompletionRoutes.Native(Endpoint.RESPONSES, request, ctx.body().buffer(),
+        ResponsesShape.passThrough(model, translated), ModelCatalog.Entry::nativeResponses);
   }
 
   /** The stored conversation {@code previous_response_id} names (null without one); a 400 when it is gone. */

@@ -74,6 +74,25 @@ final class ResponsesShape implements AnswerShape {
     return response.toBuffer();
   }
 
+  /**
+   * The shape of an answer from a deployment that speaks Responses itself: its bytes pass through (its
+   * translator re-stamped the model); a failure after the stream started is still a {@code response.failed}.
+   */
+  static AnswerShape passThrough(String model, ResponsesRequest request) {
+    return new AnswerShape() {
+      @Override
+      public void error(RoutingContext ctx, OpenAiError error) {
+        if (ctx.response().headWritten() && !ctx.response().ended() && !ctx.response().closed()) {
+          ResponsesStream failed = new ResponsesStream("resp_failed", model, request);
+          failed.data(Buffer.buffer()); // its created events are the backend's: only the failure goes out
+          ctx.response().end(failed.fail(error.status(), error.message()));
+          return;
+        }
+        Responses.error(ctx, error);
+      }
+    };
+  }
+
   @Override
   public void error(RoutingContext ctx, OpenAiError error) {
     OpenAiError e = error;

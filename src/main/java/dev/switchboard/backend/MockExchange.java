@@ -89,7 +89,7 @@ final class MockExchange implements Exchange {
           .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("text", text)
               .put("logprobs", (Object) null).put("finish_reason", "stop")))
           .put("usage", usage.put("completion_tokens", completion).put("total_tokens", prompt + completion));
-      case CHAT, MESSAGES, COUNT_TOKENS -> new JsonObject().put("id", id).put("object", "chat.completion")
+      case CHAT, MESSAGES, COUNT_TOKENS, RESPONSES -> new JsonObject().put("id", id).put("object", "chat.completion")
           .put("created", created).put("model", call.modelName())
           .put("choices", new JsonArray().add(new JsonObject().put("index", 0)
               .put("message", new JsonObject().put("role", "assistant").put("content", text))

@@ -76,13 +76,17 @@ public final class OpenAiCompatibleProvider implements Provider {
     if (call.endpoint() == Endpoint.MESSAGES || call.endpoint() == Endpoint.COUNT_TOKENS) {
       return new AnthropicPassThrough(call.modelName(), call.stream());
     }
+    if (call.endpoint() == Endpoint.RESPONSES) {
+      return new ResponsesPassThrough(call.modelName(), call.stream());
+    }
     return call.stream() ? new SseRewriter(call.modelName()) : new JsonBodyRewriter(call.modelName());
   }
 
   /** A stream answered with one JSON body is turned into the stream the client asked for. */
   @Override
   public ResponseTranslator translator(Call call, ModelDeployment d, String contentType) {
-    if (call.stream() && call.endpoint() != Endpoint.MESSAGES && contentType != null
+    if (call.stream() && (call.endpoint() == Endpoint.CHAT || call.endpoint() == Endpoint.COMPLETIONS)
+        && contentType != null
         && contentType.regionMatches(true, 0, "application/json", 0, 16)) {
       return new JsonAnswerAsStream(call.modelName(), asksForUsage(call.body()));
     }

@@ -8,7 +8,9 @@ public enum Endpoint {
   /** Anthropic's Messages API, passed through to a deployment that serves it itself (docs/anthropic.md). */
   MESSAGES("/messages"),
   /** Anthropic's token count, asked of a deployment that serves Messages itself. */
-  COUNT_TOKENS("/messages/count_tokens");
+  COUNT_TOKENS("/messages/count_tokens"),
+  /** OpenAI's Responses API, passed through to a deployment that serves it itself (docs/responses.md). */
+  RESPONSES("/responses");
 
   private final String path;
 

@@ -59,6 +59,16 @@ public interface ModelCatalog {
           && !publicParams.containsKey("mock_response");
     }
 
+    /**
+     * Whether this deployment's server speaks OpenAI's Responses API itself ({@code model_info.native_responses:
+     * true} on an OpenAI-compatible deployment: llama-server, vLLM, Ollama's /v1): a stateless /v1/responses
+     * request is then passed through to it instead of translated (docs/responses.md).
+     */
+    public boolean nativeResponses() {
+      return Boolean.TRUE.equals(modelInfo.getValue("native_responses")) && !provider.startsWith("ollama")
+          && !publicParams.containsKey("mock_response");
+    }
+
     /** The same deployment, served by {@code nodes}. */
     public Entry withNodes(List<String> nodes) {
       return new Entry(modelName, provider, publicParams, modelInfo, id, nodes, routing);
