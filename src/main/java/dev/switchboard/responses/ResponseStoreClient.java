@@ -77,7 +77,11 @@ public final class ResponseStoreClient {
   }
 
   private Future<Object> request(String key, String op, String id, Buffer body) {
-    DeliveryOptions options = new DeliveryOptions().addHeader("op", op).addHeader("id", id).setSendTimeout(TIMEOUT_MS);
+    DeliveryOptions options = new DeliveryOptions().addHeader("op", op).addHeader("id", id).setSendTimeout(TIMEOUT_MS)
+        // This node's own store: delivered at once, with no cluster-wide lookup of the address, so that a
+        // response's put is queued at its store before the client has the answer and can ask for it
+        // through another node.
+        .setLocalOnly(key.equals(nodeKey));
     return vertx.eventBus().request(Addresses.responses(key), body, options).map(m -> m.body());
   }
 
