@@ -54,14 +54,14 @@ final class MessagesRoutes {
     String model = (String) req.getValue("model");
     boolean stream = Boolean.TRUE.equals(req.getValue("stream"));
     MessagesShape shape = new MessagesShape(model, estimateTokens(ctx.body().buffer()));
+    List<ModelCatalog.Entry> group = RequestRoute.resolve(model, catalog.index(), config.current().router());
     JsonObject chat;
     try {
-      chat = MessagesToChat.translate(req, maxOutputTokens(model));
+      chat = MessagesToChat.translate(req, maxOutputTokens(group));
     } catch (OpenAiError.Failure f) {
       completions.fail(ctx, shape, f.error(), requestId, model, stream, startedAt);
       return;
     }
-    List<ModelCatalog.Entry> group = RequestRoute.resolve(model, catalog.index(), config.current().router());
     boolean anyNative = group.stream().anyMatch(ModelCatalog.Entry::nativeMessages);
     if (stream) {
       keepAlive(ctx, shape, !anyNative);
@@ -145,8 +145,7 @@ final class MessagesRoutes {
   }
 
   /** The smallest {@code model_info.max_output_tokens} of the model's group (0: none set). */
-  private long maxOutputTokens(String model) {
-    List<ModelCatalog.Entry> group = RequestRoute.resolve(model, catalog.index(), config.current().router());
+  private static long maxOutputTokens(List<ModelCatalog.Entry> group) {
     long max = 0;
     for (ModelCatalog.Entry e : group) {
       if (e.modelInfo().getValue("max_output_tokens") instanceof Number n && n.longValue() > 0) {
