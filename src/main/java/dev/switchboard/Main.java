@@ -1,10 +1,16 @@
 package dev.switchboard;
 
+import dev.switchboard.node.Launcher;
+import dev.switchboard.node.StartOptions;
+import dev.switchboard.node.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -55,7 +61,7 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "--cluster-members", paramLabel = "HOST[:PORT],...", defaultValue = "${env:SWITCHBOARD_CLUSTER_MEMBERS}",
       split = ",", description = "Peers to join by TCP/IP, instead of the config's or 127.0.0.1 (env SWITCHBOARD_CLUSTER_MEMBERS).")
-  java.util.List<String> clusterMembers;
+  List<String> clusterMembers;
 
   @Option(names = "--cluster-public-host", paramLabel = "HOST", defaultValue = "${env:SWITCHBOARD_CLUSTER_PUBLIC_HOST}",
       description = "Address other nodes reach this one at, behind NAT or in a container (env SWITCHBOARD_CLUSTER_PUBLIC_HOST).")
@@ -78,20 +84,21 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String format = logFormat.toLowerCase(java.util.Locale.ROOT);
+    String format = logFormat.toLowerCase(Locale.ROOT);
     if (!format.equals("text") && !format.equals("json")) {
       System.err.println("switchboard: --log-format: '" + logFormat + "' (expected: text or json)");
       return 2;
     }
-    String level = logLevel.toUpperCase(java.util.Locale.ROOT);
-    if (!java.util.Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level)) {
+    String level = logLevel.toUpperCase(Locale.ROOT);
+    if (!Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level)) {
       System.err.println("switchboard: --log-level: '" + logLevel + "' (expected: TRACE, DEBUG, INFO, WARN, ERROR or OFF)");
       return 2;
     }
     // Logback reads these when the first logger is created, which is after this point.
-    System.setProperty("switchboard.log.format", format.toUpperCase(java.util.Locale.ROOT));
+    System.setProperty("switchboard.log.format", format.toUpperCase(Locale.ROOT));
     System.setProperty("switchboard.log.level", level);
-    return new Launcher(this).run();
+    return new Launcher(new StartOptions(config, envFile, checkConfig, host, port, bridgePort, cluster,
+        clusterConfig, clusterHost, clusterPublicHost, clusterMembers)).run();
   }
 
   static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -1,6 +1,6 @@
 package dev.switchboard.anthropic;
 
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.json.JsonObject;
 
 /**

@@ -1,10 +1,10 @@
 package dev.switchboard.api;
 
 import dev.switchboard.bus.Addresses;
-import dev.switchboard.bus.CallClient;
+import dev.switchboard.bus.impl.CallClient;
 import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.config.SwitchboardSettings;
 import dev.switchboard.responses.ResponseStoreClient;

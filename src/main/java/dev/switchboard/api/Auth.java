@@ -1,6 +1,6 @@
 package dev.switchboard.api;
 
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ConfigHolder;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;

@@ -1,9 +1,9 @@
 package dev.switchboard.api;
 
 import dev.switchboard.routing.ModelCatalog;
-import dev.switchboard.bus.CallClient;
+import dev.switchboard.bus.impl.CallClient;
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;

@@ -1,6 +1,6 @@
 package dev.switchboard.api;
 
-import dev.switchboard.Version;
+import dev.switchboard.node.Version;
 import dev.switchboard.config.ConfigHolder;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

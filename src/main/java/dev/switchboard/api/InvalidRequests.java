@@ -1,6 +1,6 @@
 package dev.switchboard.api;
 
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;

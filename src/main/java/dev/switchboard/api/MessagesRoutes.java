@@ -2,7 +2,7 @@ package dev.switchboard.api;
 
 import dev.switchboard.anthropic.MessagesToChat;
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.routing.RequestRoute;

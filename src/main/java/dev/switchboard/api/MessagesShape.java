@@ -3,7 +3,7 @@ package dev.switchboard.api;
 import dev.switchboard.anthropic.AnthropicErrors;
 import dev.switchboard.anthropic.ChatStreamToMessages;
 import dev.switchboard.anthropic.ChatToMessage;
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,6 @@
 package dev.switchboard.api;
 
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ConfigException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -1,11 +1,15 @@
 package dev.switchboard.api;
 
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.metrics.FinishedRequest;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One INFO line per finished request: method, path, model, status, latency, tokens. Never a key, never
@@ -15,24 +19,14 @@ public class RequestLog {
 
   private static final Logger LOG = LoggerFactory.getLogger("switchboard.requests");
 
-  /** Receives every finished request; the metrics work plugs in here. */
-  public interface Listener {
-    void finished(FinishedRequest request);
-  }
-
-  /** A finished request, as the log and the metrics see it. */
-  public record FinishedRequest(String requestId, String method, String path, String model, Endpoint endpoint,
-                                boolean stream, int status, long latencyMs, JsonObject meta) {
-  }
-
   /** At most this many (route, client) pairs are remembered for {@link #unserved}; beyond it, one last line. */
   static final int UNSERVED_MEMORY = 1_000;
 
-  private final Listener listener;
+  private final FinishedRequest.Listener listener;
   /** (method, path, client address, user agent) already logged by {@link #unserved}; shared by every API verticle. */
-  private final java.util.Set<String> unservedSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> unservedSeen = ConcurrentHashMap.newKeySet();
 
-  public RequestLog(Listener listener) {
+  public RequestLog(FinishedRequest.Listener listener) {
     this.listener = listener;
   }
 

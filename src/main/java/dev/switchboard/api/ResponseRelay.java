@@ -1,9 +1,9 @@
 package dev.switchboard.api;
 
-import dev.switchboard.Version;
+import dev.switchboard.node.Version;
 import dev.switchboard.bus.CallHandle;
 import dev.switchboard.bus.FrameListener;
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,7 @@
 package dev.switchboard.api;
 
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.routing.RequestRoute;

@@ -1,6 +1,6 @@
 package dev.switchboard.api;
 
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.responses.ResponsesAnswer;
 import dev.switchboard.responses.ResponsesRequest;
 import dev.switchboard.responses.ResponsesStream;

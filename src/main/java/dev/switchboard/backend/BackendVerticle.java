@@ -2,8 +2,8 @@ package dev.switchboard.backend;
 
 import dev.switchboard.bus.Addresses;
 import dev.switchboard.bus.Call;
-import dev.switchboard.bus.CallServer;
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.bus.impl.CallServer;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.bus.StreamSink;
 import dev.switchboard.config.GeneralSettings;
 import dev.switchboard.config.ModelDeployment;

@@ -1,6 +1,6 @@
 package dev.switchboard.backend;
 
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 
 /** One call being answered by a BackendVerticle: started once, cancelled at most once. */
 interface Exchange {

@@ -1,6 +1,6 @@
 package dev.switchboard.backend;
 
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ModelDeployment;
 
 /**

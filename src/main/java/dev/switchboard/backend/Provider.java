@@ -1,7 +1,7 @@
 package dev.switchboard.backend;
 
 import dev.switchboard.bus.Call;
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ModelDeployment;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;

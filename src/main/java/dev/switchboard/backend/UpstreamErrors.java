@@ -1,6 +1,6 @@
 package dev.switchboard.backend;
 
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 

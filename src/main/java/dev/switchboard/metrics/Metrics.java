@@ -1,6 +1,5 @@
 package dev.switchboard.metrics;
 
-import dev.switchboard.api.RequestLog;
 import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.config.SwitchboardSettings;
@@ -84,7 +83,7 @@ public final class Metrics {
   }
 
   /** Receives every finished request (register with {@code Switchboard.onRequestFinished}). */
-  public RequestLog.Listener requestListener() {
+  public FinishedRequest.Listener requestListener() {
     return publisher;
   }
 

@@ -1,6 +1,5 @@
 package dev.switchboard.metrics;
 
-import dev.switchboard.api.RequestLog.FinishedRequest;
 import dev.switchboard.bus.Endpoint;
 import io.vertx.core.json.JsonObject;
 

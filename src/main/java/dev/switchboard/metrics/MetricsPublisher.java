@@ -1,6 +1,5 @@
 package dev.switchboard.metrics;
 
-import dev.switchboard.api.RequestLog;
 import dev.switchboard.bus.Addresses;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * always built, because the meters read it too, and publishing with no consumer anywhere is a map
  * lookup (Vert.x offers no cheap "does anyone listen" to skip it with).
  */
-final class MetricsPublisher implements RequestLog.Listener {
+final class MetricsPublisher implements FinishedRequest.Listener {
 
   private static final Logger LOG = LoggerFactory.getLogger(MetricsPublisher.class);
 
@@ -30,7 +29,7 @@ final class MetricsPublisher implements RequestLog.Listener {
   }
 
   @Override
-  public void finished(RequestLog.FinishedRequest request) {
+  public void finished(FinishedRequest request) {
     // Consumers get their own copy (JsonObject codec); the meters only read this one.
     JsonObject event = MetricsEvent.of(request, node, System.currentTimeMillis());
     bus.publish(Addresses.METRICS, event);

@@ -1,7 +1,7 @@
 package dev.switchboard.responses;
 
 import dev.switchboard.bus.Addresses;
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

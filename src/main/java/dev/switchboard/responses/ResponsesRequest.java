@@ -28,7 +28,7 @@ public record ResponsesRequest(JsonObject chat, ToolNames names, JsonObject echo
    * Translates {@code request}; {@code history} is the stored conversation a {@code previous_response_id}
    * names (its input and output items, oldest first), or null.
    *
-   * @throws dev.switchboard.bus.OpenAiError.Failure a 400 naming what cannot be served
+   * @throws dev.switchboard.error.OpenAiError.Failure a 400 naming what cannot be served
    */
   public static ResponsesRequest translate(JsonObject request, JsonArray history) {
     Object model = request.getValue("model");

@@ -1,6 +1,6 @@
 package dev.switchboard.routing;
 
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.RouterSettings;
 
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.switchboard.backend;
 
 import dev.switchboard.bus.Call;
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.bus.StreamSink;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.testkit.FakeOpenAiBackend;

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.switchboard.error.OpenAiError;
+import dev.switchboard.bus.impl.CallClient;
 
 /**
  * The API side's reaper takes a silent peer for dead only for silence it was there to hear. Here the

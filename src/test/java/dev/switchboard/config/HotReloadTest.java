@@ -1,6 +1,6 @@
 package dev.switchboard.config;
 
-import dev.switchboard.ConfigReloader;
+import dev.switchboard.node.ConfigReloader;
 import dev.switchboard.testkit.Await;
 import dev.switchboard.testkit.FakeOpenAiBackend;
 import dev.switchboard.testkit.WatchedNode;

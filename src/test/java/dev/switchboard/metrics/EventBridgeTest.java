@@ -1,6 +1,6 @@
 package dev.switchboard.metrics;
 
-import dev.switchboard.Switchboard;
+import dev.switchboard.node.Switchboard;
 import dev.switchboard.bus.Addresses;
 import dev.switchboard.testkit.Await;
 import dev.switchboard.testkit.FakeOpenAiBackend;

@@ -1,6 +1,6 @@
 package dev.switchboard.testkit;
 
-import dev.switchboard.Switchboard;
+import dev.switchboard.node.Switchboard;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;

@@ -1,7 +1,7 @@
 package dev.switchboard.backend.ollama;
 
 import dev.switchboard.backend.UpstreamErrors;
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ModelDeployment;
 import io.vertx.core.buffer.Buffer;
 

@@ -1,6 +1,6 @@
 package dev.switchboard.backend.ollama;
 
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ModelDeployment;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

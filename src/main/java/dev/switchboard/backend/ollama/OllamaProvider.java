@@ -4,7 +4,7 @@ import dev.switchboard.backend.Provider;
 import dev.switchboard.backend.ResponseTranslator;
 import dev.switchboard.backend.UpstreamRequest;
 import dev.switchboard.bus.Call;
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ModelDeployment;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;

@@ -3,7 +3,7 @@ package dev.switchboard.backend.ollama;
 import dev.switchboard.backend.ResponseTranslator;
 import dev.switchboard.backend.TranslationSink;
 import dev.switchboard.bus.Call;
-import dev.switchboard.bus.OpenAiError;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ModelDeployment;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;

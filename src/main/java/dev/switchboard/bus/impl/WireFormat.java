@@ -1,4 +1,4 @@
-package dev.switchboard.bus;
+package dev.switchboard.bus.impl;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;

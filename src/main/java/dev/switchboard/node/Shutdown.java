@@ -1,4 +1,4 @@
-package dev.switchboard;
+package dev.switchboard.node;
 
 import ch.qos.logback.classic.LoggerContext;
 import org.slf4j.Logger;

@@ -1,7 +1,8 @@
-package dev.switchboard.bus;
+package dev.switchboard.bus.impl;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
+import dev.switchboard.bus.Frame;
 
 /**
  * Frames go unchanged between verticles of one JVM (a frame is immutable, so no copy) and as a compact

@@ -1,4 +1,4 @@
-package dev.switchboard;
+package dev.switchboard.node;
 
 import dev.switchboard.backend.ModelDeployer;
 import dev.switchboard.bus.Addresses;

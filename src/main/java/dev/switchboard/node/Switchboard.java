@@ -1,4 +1,4 @@
-package dev.switchboard;
+package dev.switchboard.node;
 
 import dev.switchboard.api.ApiContext;
 import dev.switchboard.api.ApiVerticle;
@@ -16,6 +16,7 @@ import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.health.BackendHealth;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.metrics.FinishedRequest;
 import dev.switchboard.metrics.Metrics;
 import dev.switchboard.responses.ResponseStoreClient;
 import dev.switchboard.responses.ResponseStoreVerticle;
@@ -73,7 +74,7 @@ public final class Switchboard {
   private final ConfigReloader reloader;
   private final String nodeId;
   private final Metrics metrics;
-  private final List<RequestLog.Listener> requestListeners = new CopyOnWriteArrayList<>();
+  private final List<FinishedRequest.Listener> requestListeners = new CopyOnWriteArrayList<>();
   private final ModelCatalog catalog;
   private final DeploymentStats stats = new DeploymentStats();
   private final ClusterMembership cluster;
@@ -220,7 +221,7 @@ public final class Switchboard {
   }
 
   /** Receives every finished request (the log line's data), e.g. for metrics. */
-  public void onRequestFinished(RequestLog.Listener listener) {
+  public void onRequestFinished(FinishedRequest.Listener listener) {
     requestListeners.add(listener);
   }
 

@@ -1,4 +1,4 @@
-package dev.switchboard.bus;
+package dev.switchboard.bus.impl;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,6 +16,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.ToIntFunction;
+import dev.switchboard.error.OpenAiError;
+import dev.switchboard.bus.FrameListener;
+import dev.switchboard.bus.Addresses;
+import dev.switchboard.bus.CallHandle;
+import dev.switchboard.bus.Call;
+import dev.switchboard.bus.Frame;
+import dev.switchboard.bus.Endpoint;
 
 /**
  * The API side of the stream protocol, one per API verticle instance and confined to its event loop.

@@ -1,4 +1,4 @@
-package dev.switchboard.bus;
+package dev.switchboard.bus.impl;
 
 /**
  * The rule both ends of the stream protocol apply before taking a silent peer for dead: silence

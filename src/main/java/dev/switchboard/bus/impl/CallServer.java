@@ -1,4 +1,4 @@
-package dev.switchboard.bus;
+package dev.switchboard.bus.impl;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -14,6 +14,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import dev.switchboard.error.OpenAiError;
+import dev.switchboard.bus.StreamSink;
+import dev.switchboard.bus.Addresses;
+import dev.switchboard.bus.Call;
+import dev.switchboard.bus.Frame;
 
 /**
  * The backend side of the stream protocol, one per BackendVerticle and confined to its event loop.

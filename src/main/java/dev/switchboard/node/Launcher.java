@@ -1,4 +1,4 @@
-package dev.switchboard;
+package dev.switchboard.node;
 
 import dev.switchboard.cluster.ClusterStart;
 import dev.switchboard.config.ClusterSettings;
@@ -18,31 +18,31 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** Turns parsed command-line options into a running node, or into an exit code and one clear line. */
-final class Launcher {
+public final class Launcher {
 
   /** Returned instead of an exit code when the node is up: the JVM keeps running. */
-  static final int KEEP_RUNNING = -1;
+  public static final int KEEP_RUNNING = -1;
 
-  private final Main opts;
+  private final StartOptions opts;
 
-  Launcher(Main opts) {
+  public Launcher(StartOptions opts) {
     this.opts = opts;
   }
 
-  int run() {
+  public int run() {
     long t0 = System.nanoTime();
-    Path configFile = opts.config.toAbsolutePath().normalize();
+    Path configFile = opts.config().toAbsolutePath().normalize();
     EnvFile.Loaded env;
     SwitchboardConfig config;
     try {
-      Path envFile = opts.envFile != null ? opts.envFile : configFile.resolveSibling(".env");
-      env = EnvFile.load(envFile, opts.envFile != null, System.getenv());
+      Path envFile = opts.envFile() != null ? opts.envFile() : configFile.resolveSibling(".env");
+      env = EnvFile.load(envFile, opts.envFile() != null, System.getenv());
       config = ConfigLoader.load(configFile, env.env());
     } catch (ConfigException e) {
       System.err.println("switchboard: " + e.getMessage());
       return 2;
     }
-    if (opts.checkConfig) {
+    if (opts.checkConfig()) {
       printCheck(config);
       return 0;
     }
@@ -57,9 +57,9 @@ final class Launcher {
     // stays on one thread, where Vert.x's default (two loops per core) makes it hop between two.
     VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(Metrics.vertxOptions())
         .setEventLoopPoolSize(instances);
-    Switchboard.Options options = new Switchboard.Options(opts.host, opts.port, instances, opts.bridgePort);
+    Switchboard.Options options = new Switchboard.Options(opts.host(), opts.port(), instances, opts.bridgePort());
     Vertx vertx;
-    if (opts.cluster) {
+    if (opts.cluster()) {
       ClusterStart.Started started;
       try {
         started = joinCluster(vertxOptions, config, log);
@@ -82,7 +82,7 @@ final class Launcher {
       vertx.close();
       if (rootCause(e) instanceof BindException) {
         String why = String.valueOf(rootCause(e).getMessage());
-        System.err.println("switchboard: cannot listen on " + opts.host + ":" + opts.port + ": " + why
+        System.err.println("switchboard: cannot listen on " + opts.host() + ":" + opts.port() + ": " + why
             + (why.contains("in use") ? " (is another process using the port?)" : ""));
       } else {
         System.err.println("switchboard: failed to start: " + rootCause(e));
@@ -94,7 +94,7 @@ final class Launcher {
         .onFailure(e -> log.warn("config: not watching {} for changes: {}", configFile, e.toString()));
     Sighup.install(() -> node.reloader().reload("sighup"));
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    String shownHost = opts.host.equals("0.0.0.0") ? "localhost" : opts.host;
+    String shownHost = opts.host().equals("0.0.0.0") ? "localhost" : opts.host();
     log.info("Switchboard {} ready on http://{}:{} ({} models, started in {} ms)", Version.VERSION, shownHost,
         node.port(), config.models().size(), ms);
     log.info("Application startup complete.");
@@ -103,10 +103,10 @@ final class Launcher {
 
   private ClusterStart.Started joinCluster(VertxOptions base, SwitchboardConfig config, Logger log) throws Exception {
     ClusterSettings cs = config.switchboard().cluster();
-    ClusterStart.Overrides overrides = new ClusterStart.Overrides(opts.clusterConfig, opts.clusterHost,
-        opts.clusterPublicHost, opts.clusterMembers);
+    ClusterStart.Overrides overrides = new ClusterStart.Overrides(opts.clusterConfig(), opts.clusterHost(),
+        opts.clusterPublicHost(), opts.clusterMembers());
     log.info("cluster: joining '{}' ({})", cs.name(),
-        opts.clusterConfig != null ? opts.clusterConfig : "the bundled conf/cluster.xml");
+        opts.clusterConfig() != null ? opts.clusterConfig() : "the bundled conf/cluster.xml");
     ClusterStart.Started started = ClusterStart.start(base, cs, overrides).await(60, TimeUnit.SECONDS);
     log.info("cluster: joined as node {} ({} node(s); event bus {})", started.membership().nodeId(),
         started.membership().nodes().size(), cs.tls() != null ? "TLS" : "plain TCP");

@@ -1,4 +1,4 @@
-package dev.switchboard;
+package dev.switchboard.node;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

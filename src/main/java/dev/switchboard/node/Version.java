@@ -1,4 +1,4 @@
-package dev.switchboard;
+package dev.switchboard.node;
 
 import java.io.IOException;
 import java.io.InputStream;

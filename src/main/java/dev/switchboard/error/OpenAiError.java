@@ -1,4 +1,4 @@
-package dev.switchboard.bus;
+package dev.switchboard.error;
 
 import io.vertx.core.json.JsonObject;
 
