@@ -1,8 +1,8 @@
 package dev.switchboard.api;
 
+import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.routing.DeploymentStats;
 import dev.switchboard.routing.ModelCatalog;
-import dev.switchboard.config.ConfigHolder;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 

@@ -1,13 +1,13 @@
 package dev.switchboard.api;
 
 import dev.switchboard.bus.Addresses;
-import dev.switchboard.bus.impl.CallClient;
-import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.error.OpenAiError;
+import dev.switchboard.bus.impl.CallClient;
 import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.config.SwitchboardSettings;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.responses.ResponseStoreClient;
+import dev.switchboard.routing.ModelCatalog;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;

@@ -1,7 +1,7 @@
 package dev.switchboard.api;
 
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;

@@ -1,19 +1,18 @@
 package dev.switchboard.api;
 
-import dev.switchboard.routing.ModelCatalog;
-import dev.switchboard.bus.impl.CallClient;
 import dev.switchboard.bus.Endpoint;
+import dev.switchboard.bus.impl.CallClient;
+import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.config.RouterSettings;
 import dev.switchboard.error.OpenAiError;
+import dev.switchboard.routing.DeploymentStats;
+import dev.switchboard.routing.ModelCatalog;
+import dev.switchboard.routing.RequestRoute;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-
-import dev.switchboard.config.ConfigHolder;
-import dev.switchboard.config.RouterSettings;
-import dev.switchboard.routing.DeploymentStats;
-import dev.switchboard.routing.RequestRoute;
 
 import java.util.ArrayList;
 import java.util.HashSet;

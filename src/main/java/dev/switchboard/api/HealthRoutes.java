@@ -1,7 +1,7 @@
 package dev.switchboard.api;
 
-import dev.switchboard.node.Version;
 import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.node.Version;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 

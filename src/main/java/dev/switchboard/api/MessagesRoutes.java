@@ -2,8 +2,8 @@ package dev.switchboard.api;
 
 import dev.switchboard.anthropic.MessagesToChat;
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.routing.RequestRoute;
 import io.vertx.core.Vertx;

@@ -1,10 +1,10 @@
 package dev.switchboard.api;
 
-import dev.switchboard.routing.ModelCatalog;
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.config.RouterSettings;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.routing.CatalogIndex;
+import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.routing.RequestRoute;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

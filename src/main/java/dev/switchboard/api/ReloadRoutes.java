@@ -1,7 +1,7 @@
 package dev.switchboard.api;
 
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ConfigException;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

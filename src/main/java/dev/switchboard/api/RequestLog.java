@@ -1,8 +1,8 @@
 package dev.switchboard.api;
 
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.metrics.FinishedRequest;
 import dev.switchboard.error.OpenAiError;
+import dev.switchboard.metrics.FinishedRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;

@@ -1,9 +1,9 @@
 package dev.switchboard.api;
 
-import dev.switchboard.node.Version;
 import dev.switchboard.bus.CallHandle;
 import dev.switchboard.bus.FrameListener;
 import dev.switchboard.error.OpenAiError;
+import dev.switchboard.node.Version;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;

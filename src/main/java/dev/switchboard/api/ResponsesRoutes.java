@@ -1,12 +1,12 @@
 package dev.switchboard.api;
 
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ConfigHolder;
-import dev.switchboard.routing.ModelCatalog;
-import dev.switchboard.routing.RequestRoute;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.responses.ResponseStoreClient;
 import dev.switchboard.responses.ResponsesRequest;
+import dev.switchboard.routing.ModelCatalog;
+import dev.switchboard.routing.RequestRoute;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,9 +1,9 @@
 package dev.switchboard.backend;
 
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.bus.StreamSink;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.config.SwitchboardSettings;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayDeque;

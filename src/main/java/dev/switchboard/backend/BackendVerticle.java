@@ -2,13 +2,13 @@ package dev.switchboard.backend;
 
 import dev.switchboard.bus.Addresses;
 import dev.switchboard.bus.Call;
-import dev.switchboard.bus.impl.CallServer;
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.bus.StreamSink;
+import dev.switchboard.bus.impl.CallServer;
 import dev.switchboard.config.GeneralSettings;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.config.ProviderKind;
 import dev.switchboard.config.SwitchboardSettings;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -86,7 +86,7 @@ public final class BackendVerticle extends VerticleBase {
           .setTcpNoDelay(true)
           .setName("backend-" + d.modelName());
       client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(poolSize));
-      prober = new Prober(vertx, d);
+      prober = new Prober(vertx, provider, d);
       probeSoon(0);
     } else {
       setLiveness(Liveness.State.HEALTHY, "mock_response: no backend");
@@ -256,7 +256,7 @@ public final class BackendVerticle extends VerticleBase {
    * was answering our requests meanwhile, says it is busy, not down: llama-server serves its HTTP
    * requests on a few threads, and with more streams open than that, a probe waits behind them.
    */
-  private Prober.Result judge(Prober.Result r, long sentAt) {
+  private ProbeResult judge(ProbeResult r, long sentAt) {
     if (r.healthy()) {
       setLiveness(Liveness.State.HEALTHY, "probe ok");
       return r;
@@ -267,7 +267,7 @@ public final class BackendVerticle extends VerticleBase {
       String busy = "busy: the probe got " + r.reason() + ", but the backend answered " + answering
           + " request(s) meanwhile";
       LOG.info("model {}: {}", d.modelName(), busy);
-      return new Prober.Result(true, busy);
+      return new ProbeResult(true, busy);
     }
     setLiveness(Liveness.State.UNHEALTHY, r.reason());
     return r;
@@ -310,7 +310,7 @@ public final class BackendVerticle extends VerticleBase {
     long timeout = msg.body().getLong("timeout_ms", PROBE_TIMEOUT_MS);
     long sentAt = System.currentTimeMillis();
     prober.probe(timeout).onComplete(ar -> {
-      Prober.Result r = judge(ar.result(), sentAt);
+      ProbeResult r = judge(ar.result(), sentAt);
       msg.reply(stateJson().put("probe", new JsonObject().put("healthy", r.healthy()).put("reason", r.reason())));
     });
   }

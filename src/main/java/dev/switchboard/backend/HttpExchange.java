@@ -1,16 +1,16 @@
 package dev.switchboard.backend;
 
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.bus.StreamSink;
 import dev.switchboard.config.ModelDeployment;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
 
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;

@@ -1,7 +1,7 @@
 package dev.switchboard.backend;
 
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ModelDeployment;
+import dev.switchboard.error.OpenAiError;
 
 /**
  * A deployment's {@code rpm} and {@code tpm} as limits, per calendar minute as LiteLLM counts them. Owned

@@ -2,14 +2,17 @@ package dev.switchboard.backend;
 
 import dev.switchboard.bus.Call;
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ModelDeployment;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -103,6 +106,34 @@ public final class OpenAiCompatibleProvider implements Provider {
   }
 
   /** {@code api_base}, with {@code /v1} added when it has no path at all. */
+  @Override
+  public String probeUrl(ModelDeployment d) {
+    return baseUrl(d.apiBase()) + "/models";
+  }
+
+  @Override
+  public ProbeResult readProbe(ModelDeployment d, Buffer body) {
+    if (d.isWildcard()) {
+      return new ProbeResult(true, "ok (a wildcard entry: the server answered its model list)");
+    }
+    List<String> served = new ArrayList<>();
+    try {
+      JsonArray data = new JsonObject(body).getJsonArray("data", new JsonArray());
+      for (int i = 0; i < data.size(); i++) {
+        served.add(data.getJsonObject(i).getString("id", ""));
+      }
+    } catch (RuntimeException notTheUsualShape) {
+      return new ProbeResult(true, "ok (unrecognised model list)");
+    }
+    // llama-server lists its one model under a file name or alias, and ignores the request's model;
+    // only a server listing several models (vLLM, LM Studio) tells us ours is missing.
+    if (served.size() <= 1 || served.contains(d.backendModel())) {
+      return new ProbeResult(true, "ok");
+    }
+    return new ProbeResult(false, "server is up but does not serve model '" + d.backendModel() + "' (it serves: "
+        + String.join(", ", served) + ")");
+  }
+
   static String baseUrl(String apiBase) {
     // Once per api_base, not per request (a URI parse): the set of api_bases is the config's.
     return BASE_URLS.computeIfAbsent(apiBase, OpenAiCompatibleProvider::computeBaseUrl);

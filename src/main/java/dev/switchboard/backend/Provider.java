@@ -1,8 +1,8 @@
 package dev.switchboard.backend;
 
 import dev.switchboard.bus.Call;
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ModelDeployment;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 
@@ -31,4 +31,10 @@ public interface Provider {
   default String contentType(Call call) {
     return call.stream() ? "text/event-stream" : "application/json";
   }
+
+  /** The liveness probe's URL: a cheap GET that lists the server's models, never a generation. */
+  String probeUrl(ModelDeployment deployment);
+
+  /** Reads the probe's 2xx answer: up, or up but not serving the deployment's model (with why). */
+  ProbeResult readProbe(ModelDeployment deployment, Buffer body);
 }

@@ -1,8 +1,8 @@
 package dev.switchboard.bus;
 
-import io.vertx.core.Vertx;
 import dev.switchboard.bus.impl.CallCodec;
 import dev.switchboard.bus.impl.FrameCodec;
+import io.vertx.core.Vertx;
 
 /** Registers Switchboard's message codecs. Call once per Vertx instance, on every node of a cluster. */
 public final class Codecs {

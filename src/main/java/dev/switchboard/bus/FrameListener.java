@@ -1,8 +1,8 @@
 package dev.switchboard.bus;
 
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import dev.switchboard.error.OpenAiError;
 
 /** What the API side does with the frames of one call. Called on the API verticle's event loop. */
 public interface FrameListener {

@@ -1,8 +1,8 @@
 package dev.switchboard.bus;
 
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import dev.switchboard.error.OpenAiError;
 
 /**
  * The backend side's hold on one accepted call: where its answer goes. Use on the BackendVerticle's

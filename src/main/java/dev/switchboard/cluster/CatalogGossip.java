@@ -1,8 +1,8 @@
 package dev.switchboard.cluster;
 
-import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.bus.Addresses;
 import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.routing.ModelCatalog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;

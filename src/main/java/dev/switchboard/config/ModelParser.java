@@ -10,8 +10,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,16 +23,6 @@ import java.util.Set;
  */
 final class ModelParser {
 
-  /** LiteLLM prefixes whose servers speak OpenAI's API as is. */
-  static final Set<String> OPENAI_COMPATIBLE = Set.of("openai", "hosted_vllm", "openai_like", "custom_openai",
-      "text-completion-openai", "litellm_proxy", "lm_studio", "llamafile", "vllm", "xinference");
-  static final Set<String> OLLAMA = Set.of("ollama", "ollama_chat");
-  /** Where LiteLLM sends a prefix's requests when api_base is not set. */
-  private static final Map<String, String> DEFAULT_API_BASES = Map.of(
-      "openai", "https://api.openai.com/v1",
-      "lm_studio", "http://localhost:1234/v1",
-      "llamafile", "http://127.0.0.1:8080/v1");
-  private static final String OLLAMA_DEFAULT = "http://localhost:11434";
   private static final String URL = "the URL of the server, e.g. http://localhost:8000/v1";
   private static final String MODEL = "\"<provider>/<model>\", e.g. \"openai/qwen3\"";
   private static final Set<String> ENTRY_KEYS = Set.of("model_name", "litellm_params", "model_info");
@@ -109,7 +99,7 @@ final class ModelParser {
     if (provider.isBlank() || backendModel.isBlank()) {
       throw f.wrong(paramsPath + ".model", model, MODEL);
     }
-    ProviderKind kind = params.containsKey("mock_response") ? ProviderKind.MOCK : kindOf(provider);
+    ProviderKind kind = params.containsKey("mock_response") ? ProviderKind.MOCK : ProviderKind.ofPrefix(provider);
     if (kind == null) {
       f.warn(at + " (" + name + "): provider '" + provider + "' is not supported by Switchboard; this model is skipped");
       return null;
@@ -160,13 +150,6 @@ final class ModelParser {
         order == null ? 0 : order);
   }
 
-  private static ProviderKind kindOf(String provider) {
-    if (OPENAI_COMPATIBLE.contains(provider)) {
-      return ProviderKind.OPENAI_COMPATIBLE;
-    }
-    return OLLAMA.contains(provider) ? ProviderKind.OLLAMA : null;
-  }
-
   private static String apiBase(Object raw, String provider, ProviderKind kind, String path, Fields f)
       throws ConfigException {
     String base = f.string(raw, path, URL);
@@ -174,26 +157,24 @@ final class ModelParser {
     if (base == null) {
       if (kind == ProviderKind.MOCK) {
         return null;
-      } else if (kind == ProviderKind.OLLAMA) {
-        base = f.env().get("OLLAMA_API_BASE");
-        origin = " (from OLLAMA_API_BASE)";
-        if (base == null) {
-          return OLLAMA_DEFAULT;
-        }
+      }
+      String variable = kind.apiBaseVariable();
+      base = variable == null ? null : f.env().get(variable);
+      if (base != null) {
+        origin = " (from " + variable + ")";
       } else {
-        base = DEFAULT_API_BASES.get(provider);
+        base = kind.defaultApiBase(provider);
         if (base == null) {
           throw f.error(path, "missing (expected: " + URL + ")");
         }
       }
     }
     String url = validUrl(base, path, origin, f);
-    if (kind == ProviderKind.OLLAMA && url.endsWith("/v1")) {
-      String fixed = url.substring(0, url.length() - 3).replaceAll("/+$", "");
-      f.warn(path + ": Ollama's native API is not under /v1; using " + fixed + " instead of " + url);
-      return fixed;
+    String normalised = kind.normalisedApiBase(url);
+    if (!normalised.equals(url)) {
+      f.warn(path + ": Ollama's native API is not under /v1; using " + normalised + " instead of " + url);
     }
-    return url;
+    return normalised;
   }
 
   private static String validUrl(String base, String path, String origin, Fields f) throws ConfigException {

@@ -13,8 +13,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * {@code GET /health} (authenticated): asks every model's BackendVerticle to probe its backend now,

@@ -1,7 +1,7 @@
 package dev.switchboard.routing;
 
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.RouterSettings;
+import dev.switchboard.error.OpenAiError;
 
 import java.util.ArrayList;
 import java.util.HashMap;

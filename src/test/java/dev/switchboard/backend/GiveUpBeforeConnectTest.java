@@ -1,5 +1,6 @@
 package dev.switchboard.backend;
 
+import dev.switchboard.testkit.Await;
 import dev.switchboard.testkit.RawHttp;
 import dev.switchboard.testkit.TestNode;
 import io.vertx.core.Vertx;
@@ -18,8 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import dev.switchboard.testkit.Await;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -2,9 +2,9 @@ package dev.switchboard.backend;
 
 import dev.switchboard.bus.Call;
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.bus.StreamSink;
 import dev.switchboard.config.ModelDeployment;
+import dev.switchboard.error.OpenAiError;
 import dev.switchboard.testkit.FakeOpenAiBackend;
 import dev.switchboard.testkit.TestNode;
 import io.vertx.core.Context;

@@ -1,5 +1,6 @@
 package dev.switchboard.backend;
 
+import dev.switchboard.bus.Addresses;
 import dev.switchboard.testkit.FakeOpenAiBackend;
 import dev.switchboard.testkit.RawHttp;
 import dev.switchboard.testkit.TestNode;
@@ -11,11 +12,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.switchboard.bus.Addresses;
-
 import java.net.ServerSocket;
-import java.util.concurrent.CompletableFuture;
 import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;

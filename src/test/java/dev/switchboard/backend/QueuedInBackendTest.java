@@ -4,7 +4,6 @@ import dev.switchboard.testkit.FakeOpenAiBackend;
 import dev.switchboard.testkit.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

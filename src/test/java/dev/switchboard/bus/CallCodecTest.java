@@ -1,11 +1,11 @@
 package dev.switchboard.bus;
 
+import dev.switchboard.bus.impl.CallCodec;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import dev.switchboard.bus.impl.CallCodec;
 
 /**
  * A call between JVMs arrives as it left: its body travels as the client's bytes when it had them,

@@ -1,5 +1,7 @@
 package dev.switchboard.bus;
 
+import dev.switchboard.bus.impl.CallClient;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,8 +20,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import dev.switchboard.error.OpenAiError;
-import dev.switchboard.bus.impl.CallClient;
 
 /**
  * The API side's reaper takes a silent peer for dead only for silence it was there to hear. Here the

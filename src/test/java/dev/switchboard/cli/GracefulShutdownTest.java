@@ -1,5 +1,6 @@
 package dev.switchboard.cli;
 
+import dev.switchboard.testkit.Await;
 import dev.switchboard.testkit.FakeOpenAiBackend;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,18 +52,19 @@ class GracefulShutdownTest {
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
       String base = "http://127.0.0.1:" + port;
-      long deadline = System.currentTimeMillis() + 20_000;
-      boolean ready = false;
-      while (!ready && System.currentTimeMillis() < deadline && p.isAlive()) {
+      Await.until(Duration.ofSeconds(20), "the node answering /health/liveliness", () -> {
+        assertThat(p.isAlive()).as("the node process is running").isTrue();
         try {
-          ready = http.send(HttpRequest.newBuilder(URI.create(base + "/health/liveliness"))
+          return http.send(HttpRequest.newBuilder(URI.create(base + "/health/liveliness"))
                   .timeout(Duration.ofSeconds(2)).build(),
               HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-        } catch (java.io.IOException notYet) { // refused, or (a bounded wait) not answered yet
-          Thread.sleep(100); // the process is still starting; nothing to synchronise on but the port
+        } catch (IOException notYet) { // refused, or (a bounded wait) not answered yet
+          return false;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
         }
-      }
-      assertThat(ready).as("node came up").isTrue();
+      });
 
       CompletableFuture<HttpResponse<String>> stream = http.sendAsync(HttpRequest.newBuilder(
               URI.create(base + "/v1/chat/completions")).timeout(Duration.ofSeconds(30))

@@ -1,8 +1,8 @@
 package dev.switchboard.cluster;
 
-import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.bus.Addresses;
 import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.testkit.Await;
 import dev.switchboard.testkit.TestNode;
 import io.vertx.core.Vertx;

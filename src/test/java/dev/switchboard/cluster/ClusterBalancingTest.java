@@ -168,19 +168,16 @@ class ClusterBalancingTest extends ClusterSpec {
     private final DataInputStream in;
 
     BridgeSubscriber(int port) throws Exception {
-      Socket s = null;
-      long deadline = System.currentTimeMillis() + 10_000;
-      while (s == null) {
+      Socket[] connected = new Socket[1];
+      Await.until(Duration.ofSeconds(10), "the node's event bridge accepting on port " + port, () -> {
         try {
-          s = new Socket("127.0.0.1", port);
+          connected[0] = new Socket("127.0.0.1", port);
+          return true;
         } catch (IOException notYet) {
-          if (System.currentTimeMillis() > deadline) {
-            throw notYet;
-          }
-          Thread.sleep(50);
+          return false;
         }
-      }
-      socket = s;
+      });
+      socket = connected[0];
       socket.setSoTimeout(15_000);
       in = new DataInputStream(socket.getInputStream());
       send(new JsonObject().put("type", "register").put("address", Addresses.METRICS));

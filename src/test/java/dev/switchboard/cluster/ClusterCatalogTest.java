@@ -1,7 +1,7 @@
 package dev.switchboard.cluster;
 
-import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.config.ConfigHolder;
+import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.testkit.TestNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

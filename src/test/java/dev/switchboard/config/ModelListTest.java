@@ -9,7 +9,6 @@ import static dev.switchboard.config.ConfigLoaderTest.failure;
 import static dev.switchboard.config.ConfigLoaderTest.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import dev.switchboard.node.Switchboard;
 
 class ModelListTest {
 

@@ -60,6 +60,8 @@ class MetricsEventsTest {
             litellm_params:
               model: openai/down-model
               api_base: http://127.0.0.1:%d/v1
+          - model_name: marker
+            litellm_params: {model: openai/marker, mock_response: "ok"}
         general_settings:
           master_key: os.environ/TEST_MASTER_KEY
         switchboard_settings:
@@ -273,15 +275,20 @@ class MetricsEventsTest {
     assertThat(e.getString("outcome")).isEqualTo("ok");
   }
 
-  /** Waits for the first event, then a little longer to catch a duplicate. */
+  /**
+   * The one event of the request just made. A duplicate would be published when the request finished,
+   * before its response reached us: a marker request made now (to a mock_response model, whatever the
+   * fake backend is doing), once its own event is in, leaves no time for one still to come.
+   */
   private JsonObject onlyEvent() {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (events.isEmpty() && System.currentTimeMillis() < deadline) {
-      sleep(10);
-    }
-    sleep(200);
-    assertThat(events).hasSize(1);
-    return events.get(0);
+    Await.until(Duration.ofSeconds(10), "the request's metrics event", () -> !events.isEmpty());
+    sb.post("/v1/chat/completions", CHAT.formatted("marker", false), "x-litellm-call-id", "marker",
+        "Authorization", "Bearer " + TestNode.KEY);
+    Await.until(Duration.ofSeconds(10), "the marker request's metrics event",
+        () -> events.stream().anyMatch(e -> "marker".equals(e.getString("request_id"))));
+    List<JsonObject> before = events.stream().filter(e -> !"marker".equals(e.getString("request_id"))).toList();
+    assertThat(before).hasSize(1);
+    return before.get(0);
   }
 
   /** Waits for at least {@code n} events, then returns them all. */
@@ -299,15 +306,6 @@ class MetricsEventsTest {
       return s.getLocalPort();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 }

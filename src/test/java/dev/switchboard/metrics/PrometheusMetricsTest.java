@@ -1,12 +1,10 @@
 package dev.switchboard.metrics;
 
-import dev.switchboard.bus.Addresses;
 import dev.switchboard.testkit.Await;
 import dev.switchboard.testkit.FakeOpenAiBackend;
 import dev.switchboard.testkit.TestNode;
 import dev.switchboard.testkit.WatchedNode;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,10 +110,10 @@ class PrometheusMetricsTest {
         """.formatted(backend.apiBase(), downPort));
     sb.post("/v1/chat/completions", CHAT.formatted("coder", false));
     sb.post("/v1/chat/completions", CHAT.formatted("down", false));
-    Thread.sleep(100);
+    Await.until(Duration.ofSeconds(5), "litellm_deployment_state of down = 2",
+        () -> value(scrape(), "litellm_deployment_state", "litellm_model_name=\"down\"").orElse(-1.0) == 2.0);
 
     String text = scrape();
-    assertThat(value(text, "litellm_deployment_state", "litellm_model_name=\"down\"")).hasValue(2.0);
     assertThat(value(text, "litellm_deployment_state", "litellm_model_name=\"coder\"")).hasValue(0.0);
   }
 
@@ -136,11 +134,11 @@ class PrometheusMetricsTest {
     first.start();
     awaitBackendInFlight(1);
     second.start();
-    Thread.sleep(200);
+    Await.until(Duration.ofSeconds(5), "the second request queued (switchboard_queue_depth = 1)",
+        () -> value(scrape(), "switchboard_queue_depth", "model=\"coder\"").orElse(0.0) == 1.0);
 
     String text = scrape();
     assertThat(value(text, "switchboard_requests_in_flight", "model=\"coder\"")).hasValue(1.0);
-    assertThat(value(text, "switchboard_queue_depth", "model=\"coder\"")).hasValue(1.0);
     first.join(10_000);
     second.join(10_000);
     assertThat(value(scrape(), "switchboard_queue_depth", "model=\"coder\"")).hasValue(0.0);
@@ -188,11 +186,8 @@ class PrometheusMetricsTest {
         assertThat(ct).startsWith("text/plain"));
   }
 
-  private void awaitBackendInFlight(int n) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 5000;
-    while (backend.inFlight() < n && System.currentTimeMillis() < deadline) {
-      Thread.sleep(10);
-    }
+  private void awaitBackendInFlight(int n) {
+    Await.until(Duration.ofSeconds(5), n + " request(s) in flight at the fake backend", () -> backend.inFlight() >= n);
   }
 
   private String scrape() {

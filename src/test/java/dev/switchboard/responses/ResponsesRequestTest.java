@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Responses requests → chat-completions bodies, with no HTTP. */
 class ResponsesRequestTest {

@@ -1,9 +1,9 @@
 package dev.switchboard.testkit;
 
-import dev.switchboard.node.Switchboard;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.node.Switchboard;
 import io.vertx.core.Vertx;
 
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.switchboard.backend.ollama;
 
 import dev.switchboard.backend.UpstreamErrors;
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ModelDeployment;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.buffer.Buffer;
 
 /**

@@ -1,7 +1,7 @@
 package dev.switchboard.backend.ollama;
 
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ModelDeployment;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

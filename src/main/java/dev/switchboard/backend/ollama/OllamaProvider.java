@@ -1,15 +1,20 @@
 package dev.switchboard.backend.ollama;
 
+import dev.switchboard.backend.ProbeResult;
 import dev.switchboard.backend.Provider;
 import dev.switchboard.backend.ResponseTranslator;
 import dev.switchboard.backend.UpstreamRequest;
 import dev.switchboard.bus.Call;
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.config.ModelDeployment;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Ollama's native API behind OpenAI's: chat → {@code /api/chat}, legacy completions →
@@ -76,5 +81,31 @@ public final class OllamaProvider implements Provider {
 
   private static String base(String apiBase) {
     return apiBase.endsWith("/") ? apiBase.substring(0, apiBase.length() - 1) : apiBase;
+  }
+
+  @Override
+  public String probeUrl(ModelDeployment d) {
+    return d.apiBase() + "/api/tags";
+  }
+
+  /** {@code /api/tags} lists the models pulled; a model named without a tag is {@code :latest}. */
+  @Override
+  public ProbeResult readProbe(ModelDeployment d, Buffer body) {
+    if (d.isWildcard()) {
+      return new ProbeResult(true, "ok (a wildcard entry: the server answered its model list)");
+    }
+    List<String> pulled = new ArrayList<>();
+    try {
+      JsonArray models = new JsonObject(body).getJsonArray("models", new JsonArray());
+      for (int i = 0; i < models.size(); i++) {
+        pulled.add(models.getJsonObject(i).getString("name", models.getJsonObject(i).getString("model", "")));
+      }
+    } catch (RuntimeException notTheUsualShape) {
+      return new ProbeResult(true, "ok (unrecognised model list)");
+    }
+    String want = d.backendModel().contains(":") ? d.backendModel() : d.backendModel() + ":latest";
+    return pulled.contains(want) || pulled.contains(d.backendModel()) ? new ProbeResult(true, "ok")
+        : new ProbeResult(false, "Ollama is up but model '" + d.backendModel() + "' is not pulled (ollama pull "
+            + d.backendModel() + ")");
   }
 }

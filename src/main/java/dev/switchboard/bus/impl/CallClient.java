@@ -1,5 +1,12 @@
 package dev.switchboard.bus.impl;
 
+import dev.switchboard.bus.Addresses;
+import dev.switchboard.bus.Call;
+import dev.switchboard.bus.CallHandle;
+import dev.switchboard.bus.Endpoint;
+import dev.switchboard.bus.Frame;
+import dev.switchboard.bus.FrameListener;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,13 +23,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.ToIntFunction;
-import dev.switchboard.error.OpenAiError;
-import dev.switchboard.bus.FrameListener;
-import dev.switchboard.bus.Addresses;
-import dev.switchboard.bus.CallHandle;
-import dev.switchboard.bus.Call;
-import dev.switchboard.bus.Frame;
-import dev.switchboard.bus.Endpoint;
 
 /**
  * The API side of the stream protocol, one per API verticle instance and confined to its event loop.
@@ -73,6 +73,7 @@ public final class CallClient {
   /** Registers the endpoint; call from the owning verticle's start(). */
   public Future<Void> start() {
     consumer = vertx.eventBus().consumer(address, this::onFrame);
+    LocalEndpoints.add(vertx, address);
     nodeLeft = vertx.eventBus().localConsumer(Addresses.NODE_LEFT, msg -> onNodeLeft(msg.body()));
     // Silent peers are looked for more often than keepalives are sent, so that a dead node's streams
     // end within peerTimeout plus a tenth of it, not plus a whole keepalive interval.
@@ -84,6 +85,7 @@ public final class CallClient {
 
   public Future<Void> stop() {
     vertx.cancelTimer(timerId);
+    LocalEndpoints.remove(vertx, address);
     return consumer == null ? Future.succeededFuture()
         : Future.all(consumer.unregister(), nodeLeft.unregister()).mapEmpty();
   }
@@ -254,8 +256,8 @@ public final class CallClient {
     }
     Map<String, JsonArray> byPeer = new HashMap<>();
     for (OpenCall oc : open.values().toArray(new OpenCall[0])) {
-      if (oc.ctl == null) {
-        continue; // not yet accepted: the request's send timeout covers it
+      if (oc.ctl == null || oc.local) {
+        continue; // not yet accepted (the request's send timeout covers it), or served by this node
       }
       if (weWereStopped) {
         oc.lastSeen = Math.max(oc.lastSeen, now);
@@ -279,6 +281,8 @@ public final class CallClient {
     final FrameListener listener;
     String ctl;
     String node;
+    /** Served by a BackendVerticle of this node: no keepalives, never reaped (see LocalEndpoints). */
+    boolean local;
     long lastSeen = System.currentTimeMillis();
     int pendingCredit;
     String cancelReason;
@@ -292,6 +296,7 @@ public final class CallClient {
     void accepted(JsonObject ack) {
       ctl = ack.getString("ctl");
       node = ack.getString("node");
+      local = LocalEndpoints.isLocal(vertx, ctl);
       lastSeen = System.currentTimeMillis();
       if (cancelReason != null) {
         vertx.eventBus().send(ctl, Frame.cancel(streamId, cancelReason));

@@ -1,10 +1,10 @@
 package dev.switchboard.bus.impl;
 
+import dev.switchboard.bus.Call;
+import dev.switchboard.bus.Endpoint;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
-import dev.switchboard.bus.Call;
-import dev.switchboard.bus.Endpoint;
 
 /**
  * Calls go unchanged within a JVM (the body is read-only by contract) and as a binary record between

@@ -1,5 +1,10 @@
 package dev.switchboard.bus.impl;
 
+import dev.switchboard.bus.Addresses;
+import dev.switchboard.bus.Call;
+import dev.switchboard.bus.Frame;
+import dev.switchboard.bus.StreamSink;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -14,11 +19,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
-import dev.switchboard.error.OpenAiError;
-import dev.switchboard.bus.StreamSink;
-import dev.switchboard.bus.Addresses;
-import dev.switchboard.bus.Call;
-import dev.switchboard.bus.Frame;
 
 /**
  * The backend side of the stream protocol, one per BackendVerticle and confined to its event loop.
@@ -56,6 +56,7 @@ public final class CallServer {
   /** Starts taking calls; {@code onCall} must accept or reject each one. */
   public Future<Void> start(Handler<Message<Call>> onCall) {
     ctlConsumer = vertx.eventBus().consumer(ctlAddress, this::onControl);
+    LocalEndpoints.add(vertx, ctlAddress);
     callConsumer = vertx.eventBus().consumer(callAddress, onCall);
     lastTick = System.currentTimeMillis();
     timerId = vertx.setPeriodic(keepaliveMs, id -> tick());
@@ -69,6 +70,7 @@ public final class CallServer {
 
   public Future<Void> stop() {
     vertx.cancelTimer(timerId);
+    LocalEndpoints.remove(vertx, ctlAddress);
     return Future.all(stopAccepting(), ctlConsumer.unregister()).mapEmpty();
   }
 
@@ -122,6 +124,9 @@ public final class CallServer {
     lastTick = now;
     Map<String, JsonArray> byPeer = new HashMap<>();
     for (Stream s : open.values().toArray(new Stream[0])) {
+      if (s.local) {
+        continue; // its API side is on this node (see LocalEndpoints)
+      }
       if (weWereStopped) {
         s.lastSeen = Math.max(s.lastSeen, now);
       }
@@ -136,6 +141,8 @@ public final class CallServer {
 
   private final class Stream implements StreamSink {
     final Call call;
+    /** Its API side is on this node: no keepalives, never reaped. */
+    final boolean local;
     int window;
     long lastSeen = System.currentTimeMillis();
     boolean closed;
@@ -144,6 +151,7 @@ public final class CallServer {
 
     Stream(Call call) {
       this.call = call;
+      this.local = LocalEndpoints.isLocal(vertx, call.replyTo());
       this.window = call.window();
     }
 

@@ -1,8 +1,8 @@
 package dev.switchboard.bus.impl;
 
+import dev.switchboard.bus.Frame;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
-import dev.switchboard.bus.Frame;
 
 /**
  * Frames go unchanged between verticles of one JVM (a frame is immutable, so no copy) and as a compact
