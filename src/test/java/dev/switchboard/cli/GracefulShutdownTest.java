@@ -52,7 +52,8 @@ class GracefulShutdownTest {
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
       String base = "http://127.0.0.1:" + port;
-      Await.until(Duration.ofSeconds(20), "the node answering /health/liveliness", () -> {
+      // A JVM's start-up: a second idle, much more on a loaded 2-core machine.
+      Await.until(Duration.ofSeconds(60), "the node answering /health/liveliness", () -> {
         assertThat(p.isAlive()).as("the node process is running").isTrue();
         try {
           return http.send(HttpRequest.newBuilder(URI.create(base + "/health/liveliness"))
