@@ -49,10 +49,6 @@ public final class ChatStreamToMessages {
     return done;
   }
 
-  /** Whether message_start went out. */
-  public boolean isStarted() {
-    return started;
-  }
 
   /** The Anthropic events for the next piece of the chat stream (possibly none yet). */
   public Buffer data(Buffer piece) {

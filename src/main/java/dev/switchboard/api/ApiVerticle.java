@@ -21,6 +21,9 @@ import io.vertx.ext.web.handler.CorsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
 /**
  * The HTTP edge: parses, authenticates and validates each request, then hands model calls to the
  * model's BackendVerticle over the event bus. Deployed once per event loop, all on one port. Holds no
@@ -79,7 +82,7 @@ public final class ApiVerticle extends VerticleBase {
       }
     });
     // The connections get a moment past the grace to flush the errors of the requests cut above.
-    return server.shutdown(grace + CUT_FLUSH_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+    return server.shutdown(grace + CUT_FLUSH_MS, TimeUnit.MILLISECONDS)
         .recover(err -> Future.succeededFuture())
         .compose(v -> {
           vertx.cancelTimer(cutTimer);
@@ -115,7 +118,7 @@ public final class ApiVerticle extends VerticleBase {
     // credentials, as LiteLLM since 1.8x: "*" with credentials would let any site make credentialed calls.
     // Preflights are answered here, before auth: a browser sends them without the key.
     router.route().handler(CorsHandler.create().maxAgeSeconds(600)
-        .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
             HttpMethod.DELETE, HttpMethod.HEAD, HttpMethod.OPTIONS)));
 
     // Public, like LiteLLM's: probes must not need the key (uptime checkers send HEAD, browsers OPTIONS).

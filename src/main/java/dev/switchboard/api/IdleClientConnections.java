@@ -6,7 +6,9 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -76,8 +78,8 @@ final class IdleClientConnections {
     }
     long now = System.nanoTime();
     long limit = t.toNanos();
-    java.util.List<HttpConnection> idle = new java.util.ArrayList<>();
-    java.util.List<RoutingContext> slowBodies = new java.util.ArrayList<>();
+    List<HttpConnection> idle = new ArrayList<>();
+    List<RoutingContext> slowBodies = new ArrayList<>();
     open.forEach((connection, w) -> {
       if (w.inFlight == 0 && now - w.idleSince >= limit) {
         idle.add(connection);

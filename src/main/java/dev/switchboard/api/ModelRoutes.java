@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -55,7 +57,7 @@ final class ModelRoutes {
   void one(RoutingContext ctx) {
     String path = ctx.normalizedPath();
     String prefix = path.startsWith("/v1/") ? "/v1/models/" : "/models/";
-    String id = java.net.URLDecoder.decode(path.substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8);
+    String id = URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
     boolean served = RequestRoute.resolve(id, catalog.index(), config.current().router()).stream()
         .anyMatch(e -> !e.nodes().isEmpty());
     if (!served) { // served nowhere: not listed either

@@ -2,6 +2,7 @@ package dev.switchboard.api;
 
 import dev.switchboard.error.OpenAiError;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -16,7 +17,7 @@ final class Responses {
     if (resp.ended() || resp.closed()) {
       return;
     }
-    String text = body instanceof JsonObject j ? j.encode() : io.vertx.core.json.Json.encode(body);
+    String text = body instanceof JsonObject j ? j.encode() : Json.encode(body);
     resp.setStatusCode(status).putHeader("content-type", "application/json").end(text);
   }
 

@@ -3,6 +3,7 @@ package dev.switchboard.backend;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * A model's liveness as its BackendVerticle sees it: a state, why, and since when. Owned by the
@@ -14,7 +15,7 @@ final class Liveness {
     UNKNOWN, HEALTHY, UNHEALTHY;
 
     String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

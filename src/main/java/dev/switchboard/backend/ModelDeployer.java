@@ -13,9 +13,11 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -100,7 +102,7 @@ public final class ModelDeployer {
     List<Step> added = new ArrayList<>();
     List<Step> changed = new ArrayList<>();
     Map<String, List<Deployed>> unmatched = new LinkedHashMap<>();
-    Set<String> wantedIds = new java.util.HashSet<>();
+    Set<String> wantedIds = new HashSet<>();
     bySlot.values().forEach(d -> wantedIds.add(d.id()));
     deployed.values().stream().filter(have -> !wantedIds.contains(have.deployment().id()))
         .forEach(have -> unmatched.computeIfAbsent(have.deployment().modelName(), k -> new ArrayList<>()).add(have));
@@ -203,8 +205,8 @@ public final class ModelDeployer {
   /** Position in model_list and the generated id may move without the model changing. */
   private static boolean same(ModelDeployment a, ModelDeployment b) {
     return a.modelName().equals(b.modelName()) && a.provider().equals(b.provider()) && a.kind() == b.kind()
-        && a.backendModel().equals(b.backendModel()) && java.util.Objects.equals(a.apiBase(), b.apiBase())
-        && java.util.Objects.equals(a.apiKey(), b.apiKey()) && a.timeout().equals(b.timeout())
+        && a.backendModel().equals(b.backendModel()) && Objects.equals(a.apiBase(), b.apiBase())
+        && Objects.equals(a.apiKey(), b.apiKey()) && a.timeout().equals(b.timeout())
         && a.streamTimeout().equals(b.streamTimeout()) && a.streamSilenceTimeout().equals(b.streamSilenceTimeout())
         && a.maxParallelRequests() == b.maxParallelRequests()
         && a.extraHeaders().equals(b.extraHeaders()) && a.modelInfo().equals(b.modelInfo())

@@ -1,5 +1,6 @@
 package dev.switchboard.config;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +113,7 @@ final class Fields {
     }
     Double d = null;
     if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte
-        || v instanceof java.math.BigInteger) {
+        || v instanceof BigInteger) {
       d = ((Number) v).doubleValue();
     } else if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
       d = n.doubleValue(); // 10.0 is a fine 10

@@ -3,7 +3,9 @@ package dev.switchboard.config;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One entry of {@code model_list}: a public model name and the one backend that serves it.
@@ -48,7 +50,7 @@ public record ModelDeployment(
     Duration streamSilenceTimeout) {
 
   /** {@code litellm_params} keys whose values are secrets: never logged, never returned. */
-  public static final java.util.Set<String> SECRET_PARAMS = java.util.Set.of(
+  public static final Set<String> SECRET_PARAMS = Set.of(
       "api_key", "aws_secret_access_key", "aws_session_token", "vertex_credentials", "azure_ad_token");
 
   /** {@code litellm_params} with secrets removed, as /model/info shows them. */
@@ -86,7 +88,7 @@ public record ModelDeployment(
     if (!isWildcard() || requested == null) {
       return this;
     }
-    java.util.List<String> parts = new WildcardPattern(modelName).match(requested);
+    List<String> parts = new WildcardPattern(modelName).match(requested);
     if (parts == null) {
       return this;
     }

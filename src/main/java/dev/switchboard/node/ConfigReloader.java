@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -213,7 +214,7 @@ public final class ConfigReloader {
     try {
       for (var c : SwitchboardSettings.class.getRecordComponents()) {
         if (!Objects.equals(c.getAccessor().invoke(a), c.getAccessor().invoke(b))) {
-          out.add(c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT));
+          out.add(c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT));
         }
       }
     } catch (ReflectiveOperationException e) {

@@ -5,7 +5,6 @@ import dev.switchboard.config.WildcardPattern;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -58,10 +57,6 @@ public final class CatalogIndex {
     return entries;
   }
 
-  /** Group names in catalog order (what /v1/models lists), patterns included. */
-  public List<String> groupNames() {
-    return List.copyOf(new LinkedHashSet<>(entries.stream().map(ModelCatalog.Entry::modelName).toList()));
-  }
 
   /** See {@link ModelCatalog#group(String)}. */
   public List<ModelCatalog.Entry> group(String name) {

@@ -1,5 +1,6 @@
 package dev.switchboard.backend.ollama;
 
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -72,7 +73,7 @@ final class OllamaAnswers {
       JsonObject call = ollama.getValue(i) instanceof JsonObject c ? c : new JsonObject();
       JsonObject fn = call.getJsonObject("function", new JsonObject());
       Object args = fn.getValue("arguments");
-      String argString = args == null ? "{}" : args instanceof String s ? s : io.vertx.core.json.Json.encode(args);
+      String argString = args == null ? "{}" : args instanceof String s ? s : Json.encode(args);
       JsonObject o = new JsonObject();
       if (indexed) {
         o.put("index", firstIndex + i);

@@ -5,6 +5,8 @@ import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.error.OpenAiError;
 import io.vertx.core.buffer.Buffer;
 
+import java.util.Locale;
+
 /**
  * Ollama's errors ({@code {"error":"..."}} with a status, or such a line inside a 200 stream) as OpenAI
  * errors. Ollama's own message is kept, worded like LiteLLM's ({@code litellm.NotFoundError:
@@ -41,7 +43,7 @@ final class OllamaErrors {
   }
 
   private static String hint(int status, String message, ModelDeployment d) {
-    String m = message.toLowerCase(java.util.Locale.ROOT);
+    String m = message.toLowerCase(Locale.ROOT);
     if (notFound(message) || status == 404 && m.contains("model")) {
       return ". The model is not on the Ollama server at " + d.shownApiBase() + ": pull it first: ollama pull "
           + d.backendModel();
@@ -57,7 +59,7 @@ final class OllamaErrors {
   }
 
   private static boolean notFound(String message) {
-    String m = message.toLowerCase(java.util.Locale.ROOT);
+    String m = message.toLowerCase(Locale.ROOT);
     return m.contains("model") && m.contains("not found");
   }
 }

@@ -74,10 +74,6 @@ public final class CallServer {
     return Future.all(stopAccepting(), ctlConsumer.unregister()).mapEmpty();
   }
 
-  /** Streams open right now (accepted, not yet ended). */
-  public int openStreams() {
-    return open.size();
-  }
 
   /** Accepts a call: acknowledges it to the API side and returns where to send its answer. */
   public StreamSink accept(Message<Call> msg) {
