@@ -3,114 +3,143 @@ package dev.switchboard.responses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 
 /**
  * Stored responses, bounded three ways: how many, for how long, and how many bytes. Entries are kept
- * encoded (JSON bytes), so that the byte bound is the memory they take, not a guess at the size of a
- * tree of objects; the oldest go first when a bound is reached. The bytes live off the heap and are
- * freed the moment an entry goes: on the heap, evicted entries would be garbage in the old generation
- * until a full collection, and the JVM grows its heap (and the process its RSS) rather than collect it.
- * Not thread-safe: its verticle owns it.
+ * encoded (JSON bytes) back to back in a {@link ByteRing} of {@code maxBytes}, in the order they came:
+ * since the oldest go first whichever bound is reached (and with one TTL for all, the oldest also expire
+ * first), making room is moving the ring's tail past the oldest entries. The ring is the memory the
+ * bytes take, exactly: taken in chunks as it first fills, never more. A deleted entry leaves a hole
+ * that is reclaimed when the tail reaches it. On the heap stays only the index (about
+ * {@link #INDEX_BYTES} per entry, so bounded by the count). Not thread-safe: its verticle owns it.
  */
 public final class ResponseStore {
 
-  /** Per entry, beyond its bytes: the map node, the key, the entry record and the array header. */
-  static final int OVERHEAD_BYTES = 200;
+  /** The ring's memory comes in chunks of this size: a malloc above glibc's mmap threshold, given back whole. */
+  static final int CHUNK_BYTES = 1 << 20;
+  /** Heap per entry, beside its bytes in the ring: the map node, the slot, the id (~50 chars). */
+  static final int INDEX_BYTES = 200;
 
-  private record Entry(ByteBuf json, long expiresAt) {
+  /** Where an entry's bytes are in the ring; a removed entry's slot stays (dead) until the tail passes it. */
+  private static final class Slot {
+    final String id;
+    final long start;
+    final int length;
+    final long expiresAt;
+    boolean live = true;
+
+    Slot(String id, long start, int length, long expiresAt) {
+      this.id = id;
+      this.start = start;
+      this.length = length;
+      this.expiresAt = expiresAt;
+    }
   }
 
   private final int maxEntries;
-  private final long maxBytes;
   private final long ttlMillis;
-  /** Insertion order is age order, and with one TTL for all also expiry order. */
-  private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
-  private long bytes;
+  private final ByteRing ring;
+  /** Every slot still in the ring, oldest first; the first one is always live. */
+  private final ArrayDeque<Slot> order = new ArrayDeque<>();
+  private final HashMap<String, Slot> index = new HashMap<>();
+  /** Where the next entry goes: a position that only grows (the ring takes it modulo its capacity). */
+  private long head;
 
   public ResponseStore(int maxEntries, long maxBytes, long ttlMillis) {
-    this.maxEntries = maxEntries;
-    this.maxBytes = maxBytes;
-    this.ttlMillis = ttlMillis;
+    this(maxEntries, maxBytes, ttlMillis, CHUNK_BYTES);
   }
 
-  /** Keeps {@code json} under {@code id}; false when it alone is larger than the byte bound (then nothing is kept). */
+  ResponseStore(int maxEntries, long maxBytes, long ttlMillis, int chunkBytes) {
+    this.maxEntries = maxEntries;
+    this.ttlMillis = ttlMillis;
+    this.ring = new ByteRing(maxBytes, chunkBytes);
+  }
+
+  /**
+   * Keeps {@code json} under {@code id}, copying it into the ring (its only copy here); false when it
+   * alone is larger than the byte bound, or the store is off (then nothing is kept).
+   */
   public boolean put(String id, Buffer json, long now) {
-    long size = json.length() + (long) id.length() + OVERHEAD_BYTES;
-    if (maxEntries <= 0 || size > maxBytes) {
+    int length = json.length();
+    if (maxEntries <= 0 || length > ring.capacity()) {
       return false;
     }
     remove(id);
-    ByteBuf offHeap = Unpooled.directBuffer(json.length(), json.length());
-    offHeap.writeBytes(json.getBytes());
-    entries.put(id, new Entry(offHeap, now + ttlMillis));
-    bytes += size;
     expire(now);
-    Iterator<Map.Entry<String, Entry>> oldest = entries.entrySet().iterator();
-    while ((entries.size() > maxEntries || bytes > maxBytes) && oldest.hasNext()) {
-      Map.Entry<String, Entry> e = oldest.next();
-      bytes -= sizeOf(e.getKey(), e.getValue());
-      e.getValue().json().release();
-      oldest.remove();
+    while (!order.isEmpty() && (index.size() >= maxEntries || head + length - tail() > ring.capacity())) {
+      drop(order.peekFirst());
     }
+    ring.write(head, ((BufferInternal) json).getByteBuf(), 0, length);
+    Slot slot = new Slot(id, head, length, now + ttlMillis);
+    order.addLast(slot);
+    index.put(id, slot);
+    head += length;
     return true;
   }
 
-  /** The entry under {@code id}, or null when there is none or it expired. */
+  /** A copy of the entry under {@code id}, or null when there is none or it expired. */
   public Buffer get(String id, long now) {
     expire(now);
-    Entry e = entries.get(id);
-    if (e == null) {
+    Slot slot = index.get(id);
+    if (slot == null) {
       return null;
     }
-    byte[] copy = new byte[e.json().readableBytes()];
-    e.json().getBytes(e.json().readerIndex(), copy);
-    return Buffer.buffer(copy);
+    ByteBuf copy = Unpooled.buffer(slot.length, slot.length);
+    ring.read(slot.start, slot.length, copy);
+    return BufferInternal.buffer(copy);
   }
 
   public boolean remove(String id) {
-    Entry e = entries.remove(id);
-    if (e != null) {
-      bytes -= sizeOf(id, e);
-      e.json().release();
+    Slot slot = index.get(id);
+    if (slot == null) {
+      return false;
     }
-    return e != null;
+    drop(slot);
+    return true;
   }
 
   /** Drops the entries whose time is up (the oldest first, so it stops at the first one still alive). */
   public void expire(long now) {
-    Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<String, Entry> e = it.next();
-      if (e.getValue().expiresAt() > now) {
-        return;
-      }
-      bytes -= sizeOf(e.getKey(), e.getValue());
-      e.getValue().json().release();
-      it.remove();
+    while (!order.isEmpty() && order.peekFirst().expiresAt <= now) {
+      drop(order.peekFirst());
     }
   }
 
-  /** Frees every entry (the verticle stops). */
+  /** Gives the ring's memory back (the verticle stops); the store must not be used after. */
   public void clear() {
-    entries.values().forEach(e -> e.json().release());
-    entries.clear();
-    bytes = 0;
+    order.clear();
+    index.clear();
+    ring.free();
   }
 
   public int size() {
-    return entries.size();
+    return index.size();
   }
 
-  /** The bytes counted against the bound: the entries' JSON plus a fixed overhead each. */
+  /** The ring's bytes between its oldest live entry and its head: live entries and the holes between them. */
   public long bytes() {
-    return bytes;
+    return head - tail();
   }
 
-  private static long sizeOf(String id, Entry e) {
-    return e.json().capacity() + (long) id.length() + OVERHEAD_BYTES;
+  /** The memory the ring holds: at most the byte bound, whatever came and went. */
+  public long allocated() {
+    return ring.allocated();
+  }
+
+  private long tail() {
+    return order.isEmpty() ? head : order.peekFirst().start;
+  }
+
+  /** Takes an entry out of the index; its bytes are free once no live slot is older than the next one. */
+  private void drop(Slot slot) {
+    slot.live = false;
+    index.remove(slot.id);
+    while (!order.isEmpty() && !order.peekFirst().live) {
+      order.pollFirst();
+    }
   }
 }

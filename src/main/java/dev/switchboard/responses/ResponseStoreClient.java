@@ -2,6 +2,7 @@ package dev.switchboard.responses;
 
 import dev.switchboard.bus.Addresses;
 import dev.switchboard.error.OpenAiError;
+import dev.switchboard.bus.impl.SharedBytesCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -78,6 +79,7 @@ public final class ResponseStoreClient {
 
   private Future<Object> request(String key, String op, String id, Buffer body) {
     DeliveryOptions options = new DeliveryOptions().addHeader("op", op).addHeader("id", id).setSendTimeout(TIMEOUT_MS)
+        .setCodecName(SharedBytesCodec.NAME) // an entry is encoded once, here, and not copied on its way
         // This node's own store: delivered at once, with no cluster-wide lookup of the address, so that a
         // response's put is queued at its store before the client has the answer and can ask for it
         // through another node.

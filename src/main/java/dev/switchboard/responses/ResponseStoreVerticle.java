@@ -1,10 +1,12 @@
 package dev.switchboard.responses;
 
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.bus.impl.SharedBytesCodec;
 import dev.switchboard.config.ResponseStoreSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 
@@ -18,6 +20,7 @@ public final class ResponseStoreVerticle extends VerticleBase {
   /** How often expired entries are dropped when no request comes to do it. */
   private static final long SWEEP_MS = 30_000;
   static final int NOT_FOUND = 404;
+  private static final DeliveryOptions SHARED = new DeliveryOptions().setCodecName(SharedBytesCodec.NAME);
 
   private final ResponseStoreSettings settings;
   private final String nodeKey;
@@ -54,7 +57,7 @@ public final class ResponseStoreVerticle extends VerticleBase {
         if (entry == null) {
           msg.fail(NOT_FOUND, "no response " + id);
         } else {
-          msg.reply(entry);
+          msg.reply(entry, SHARED); // a fresh copy out of the ring: nobody else holds it
         }
       }
       case "delete" -> msg.reply(store.remove(id));

@@ -1,48 +1,100 @@
 package dev.switchboard.responses;
 
 import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The store's three bounds: count, bytes and age, the oldest going first. */
+/**
+ * The store's three bounds (count, bytes, age), the oldest going first, and its ring: entries laid back
+ * to back, across chunk boundaries and around the end, read back intact. Times are passed in: no clock.
+ */
 class ResponseStoreTest {
 
-  private static Buffer json(int bytes) {
-    return Buffer.buffer("x".repeat(bytes));
+  private final List<ResponseStore> stores = new ArrayList<>();
+
+  @AfterEach
+  void freeTheRings() {
+    stores.forEach(ResponseStore::clear);
+  }
+
+  private ResponseStore store(int maxEntries, long maxBytes, long ttl, int chunkBytes) {
+    ResponseStore s = new ResponseStore(maxEntries, maxBytes, ttl, chunkBytes);
+    stores.add(s);
+    return s;
+  }
+
+  /** {@code bytes} bytes that say which entry they are, so that a mix-up of two entries shows. */
+  private static Buffer json(String id, int bytes) {
+    StringBuilder b = new StringBuilder(bytes);
+    while (b.length() < bytes) {
+      b.append(id).append(b.length()).append(',');
+    }
+    return Buffer.buffer(b.substring(0, bytes));
   }
 
   @Test
   void theOldestGoFirstWhenTheCountIsReached() {
-    ResponseStore store = new ResponseStore(2, 1 << 20, 60_000);
-    store.put("a", json(10), 0);
-    store.put("b", json(10), 1);
-    store.put("c", json(10), 2);
+    ResponseStore store = store(2, 1 << 20, 60_000, 1024);
+    store.put("a", json("a", 10), 0);
+    store.put("b", json("b", 10), 1);
+    store.put("c", json("c", 10), 2);
 
     assertThat(store.get("a", 3)).isNull();
-    assertThat(store.get("b", 3)).isNotNull();
-    assertThat(store.get("c", 3).toString()).isEqualTo("x".repeat(10));
+    assertThat(store.get("b", 3)).isEqualTo(json("b", 10));
+    assertThat(store.get("c", 3)).isEqualTo(json("c", 10));
     assertThat(store.size()).isEqualTo(2);
   }
 
   @Test
-  void theByteBoundHoldsAndCountsWhatIsKept() {
-    long bound = 10 * (1000 + ResponseStore.OVERHEAD_BYTES + 3);
-    ResponseStore store = new ResponseStore(1_000_000, bound, 60_000);
-    for (int i = 0; i < 1000; i++) {
-      store.put("r" + String.format("%02d", i % 100) + i, json(1000), i);
-      assertThat(store.bytes()).isLessThanOrEqualTo(bound);
+  void theOldestGoFirstWhenTheBytesAreReached() {
+    ResponseStore store = store(100, 100, 60_000, 32);
+    store.put("a", json("a", 30), 0);
+    store.put("b", json("b", 30), 1);
+    store.put("c", json("c", 30), 2);
+    store.put("d", json("d", 30), 3);
+
+    assertThat(store.get("a", 4)).isNull();
+    assertThat(store.get("b", 4)).isEqualTo(json("b", 30));
+    assertThat(store.get("c", 4)).isEqualTo(json("c", 30));
+    assertThat(store.get("d", 4)).isEqualTo(json("d", 30)); // it straddles the ring's end: 90..119 is 90..99, 0..19
+    assertThat(store.bytes()).isEqualTo(90);
+  }
+
+  @Test
+  void theByteBoundIsNeverExceededAndTheMemoryIsTakenOnlyAsTheRingFills() {
+    ResponseStore store = store(1_000_000, 10_000, 60_000, 1_000);
+    store.put("first", json("first", 1_500), 0);
+    assertThat(store.allocated()).isEqualTo(2_000); // two chunks touched, not the whole ring
+
+    Random random = new Random(7);
+    for (int i = 0; i < 5_000; i++) {
+      store.put("r" + i, json("r" + i, 1 + random.nextInt(3_000)), i);
+      assertThat(store.bytes()).isLessThanOrEqualTo(10_000);
+      assertThat(store.allocated()).isLessThanOrEqualTo(10_000);
     }
-    assertThat(store.size()).isBetween(1, 10);
-    assertThat(store.put("huge", json((int) bound), 2000)).isFalse();
-    assertThat(store.get("huge", 2000)).isNull();
+    assertThat(store.allocated()).isEqualTo(10_000);
+    assertThat(store.put("huge", json("huge", 10_001), 6_000)).isFalse();
+    assertThat(store.get("huge", 6_000)).isNull();
+    assertThat(store.put("whole", json("whole", 10_000), 6_000)).isTrue();
+    assertThat(store.size()).isEqualTo(1);
+    assertThat(store.get("whole", 6_000)).isEqualTo(json("whole", 10_000));
   }
 
   @Test
   void entriesExpireAfterTheirTtl() {
-    ResponseStore store = new ResponseStore(10, 1 << 20, 1_000);
-    store.put("a", json(5), 0);
-    store.put("b", json(5), 500);
+    ResponseStore store = store(10, 1 << 20, 1_000, 1024);
+    store.put("a", json("a", 5), 0);
+    store.put("b", json("b", 5), 500);
 
     assertThat(store.get("a", 999)).isNotNull();
     assertThat(store.get("a", 1000)).isNull();
@@ -53,20 +105,102 @@ class ResponseStoreTest {
   }
 
   @Test
-  void removeAndReplaceKeepTheByteCountRight() {
-    ResponseStore store = new ResponseStore(10, 1 << 20, 60_000);
-    store.put("a", json(100), 0);
-    store.put("a", json(50), 1);
-    assertThat(store.bytes()).isEqualTo(50 + 1 + ResponseStore.OVERHEAD_BYTES);
+  void deletingTheOldestFreesItsBytesAtOnce() {
+    ResponseStore store = store(10, 100, 60_000, 64);
+    store.put("a", json("a", 40), 0);
+    store.put("b", json("b", 40), 1);
+    store.put("c", json("c", 20), 2);
     assertThat(store.remove("a")).isTrue();
     assertThat(store.remove("a")).isFalse();
+    assertThat(store.bytes()).isEqualTo(60);
+
+    store.put("d", json("d", 40), 3);
+    assertThat(store.size()).isEqualTo(3);
+    assertThat(store.get("b", 4)).isEqualTo(json("b", 40));
+  }
+
+  @Test
+  void aDeletedEntryInTheMiddleIsAHoleTheTailReclaims() {
+    ResponseStore store = store(10, 100, 60_000, 64);
+    store.put("a", json("a", 40), 0);
+    store.put("b", json("b", 40), 1);
+    store.put("c", json("c", 20), 2);
+    store.remove("b");
+    assertThat(store.bytes()).isEqualTo(100); // the hole still counts: it is not at the tail
+
+    store.put("d", json("d", 40), 3); // room for it: a goes, and the tail moves past b's hole to c
+    assertThat(store.get("a", 4)).isNull();
+    assertThat(store.get("c", 4)).isEqualTo(json("c", 20));
+    assertThat(store.get("d", 4)).isEqualTo(json("d", 40));
+    assertThat(store.bytes()).isEqualTo(60);
+  }
+
+  @Test
+  void aReplacedEntryAnswersItsNewBytes() {
+    ResponseStore store = store(10, 1_000, 60_000, 64);
+    store.put("a", json("old", 100), 0);
+    store.put("a", json("new", 50), 1);
+    assertThat(store.size()).isEqualTo(1);
+    assertThat(store.get("a", 2)).isEqualTo(json("new", 50));
+    assertThat(store.remove("a")).isTrue();
     assertThat(store.bytes()).isZero();
+  }
+
+  /**
+   * Many laps of a small ring with chunks of an odd size, entries of any size and deletes: every entry
+   * kept reads back as it was put, the kept ones are always the newest (less those deleted), and the
+   * bound holds.
+   */
+  @Test
+  void entriesWrappingAroundTheRingManyTimesReadBackIntact() {
+    ResponseStore store = store(50, 997, 60_000, 61);
+    Random random = new Random(42);
+    Map<String, Buffer> put = new HashMap<>();
+    Set<String> deleted = new HashSet<>();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      String id = "resp_" + i;
+      Buffer bytes = json(id, 1 + random.nextInt(i % 10 == 0 ? 900 : 120));
+      assertThat(store.put(id, bytes, i)).isTrue();
+      put.put(id, bytes);
+      ids.add(id);
+      if (random.nextInt(5) == 0) {
+        String victim = ids.get(Math.max(0, ids.size() - 1 - random.nextInt(20)));
+        if (store.remove(victim)) {
+          deleted.add(victim);
+        }
+      }
+      assertThat(store.bytes()).isLessThanOrEqualTo(997);
+      assertThat(store.size()).isLessThanOrEqualTo(50);
+    }
+    assertThat(store.allocated()).isEqualTo(997);
+    int kept = 0;
+    for (String id : ids) {
+      Buffer got = store.get(id, 20_000);
+      if (got != null) {
+        assertThat(got).isEqualTo(put.get(id));
+        kept++;
+      } else if (kept > 0) {
+        assertThat(deleted).as("a missing entry newer than a kept one").contains(id);
+      }
+    }
+    assertThat(kept).isEqualTo(store.size());
   }
 
   @Test
   void zeroResponsesMeansNoStore() {
-    ResponseStore store = new ResponseStore(0, 1 << 20, 60_000);
-    assertThat(store.put("a", json(1), 0)).isFalse();
+    ResponseStore store = store(0, 1 << 20, 60_000, 1024);
+    assertThat(store.put("a", json("a", 1), 0)).isFalse();
+    assertThat(store.size()).isZero();
+    assertThat(store.allocated()).isZero();
+  }
+
+  @Test
+  void clearGivesTheMemoryBack() {
+    ResponseStore store = store(10, 10_000, 60_000, 1024);
+    store.put("a", json("a", 5_000), 0);
+    store.clear();
+    assertThat(store.allocated()).isZero();
     assertThat(store.size()).isZero();
   }
 }
