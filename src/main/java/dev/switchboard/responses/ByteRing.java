@@ -69,6 +69,25 @@ final class ByteRing {
     }
   }
 
+  /** Whether the bytes at {@code position} are {@code bytes}. */
+  boolean matches(long position, byte[] bytes) {
+    for (int i = 0; i < bytes.length; i++) {
+      if (byteAt(position + i) != bytes[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The two bytes at {@code position} as an unsigned big-endian number. */
+  int unsignedShortAt(long position) {
+    return (byteAt(position) & 0xff) << 8 | byteAt(position + 1) & 0xff;
+  }
+
+  private byte byteAt(long position) {
+    return chunks[(int) (position % capacity / chunkBytes)].getByte((int) (position % capacity % chunkBytes));
+  }
+
   /** Gives every chunk back; the ring must not be used after. */
   void free() {
     for (int i = 0; i < chunks.length; i++) {

@@ -55,25 +55,30 @@ class ResponseStoreTest {
     assertThat(store.size()).isEqualTo(2);
   }
 
+  /** In the ring, an entry takes its JSON, its id and 2 bytes: the entries below take 30 or 40 bytes, 20 for c. */
+  private static final int JSON_OF_30 = 30 - 3;
+
   @Test
   void theOldestGoFirstWhenTheBytesAreReached() {
     ResponseStore store = store(100, 100, 60_000, 32);
-    store.put("a", json("a", 30), 0);
-    store.put("b", json("b", 30), 1);
-    store.put("c", json("c", 30), 2);
-    store.put("d", json("d", 30), 3);
+    store.put("a", json("a", JSON_OF_30), 0);
+    store.put("b", json("b", JSON_OF_30), 1);
+    store.put("c", json("c", JSON_OF_30), 2);
+    store.put("d", json("d", JSON_OF_30), 3);
 
     assertThat(store.get("a", 4)).isNull();
-    assertThat(store.get("b", 4)).isEqualTo(json("b", 30));
-    assertThat(store.get("c", 4)).isEqualTo(json("c", 30));
-    assertThat(store.get("d", 4)).isEqualTo(json("d", 30)); // it straddles the ring's end: 90..119 is 90..99, 0..19
+    assertThat(store.get("b", 4)).isEqualTo(json("b", JSON_OF_30));
+    assertThat(store.get("c", 4)).isEqualTo(json("c", JSON_OF_30));
+    // d straddles a chunk's end and the ring's: 90..119 is 90..95 in the third chunk, 96..99 in the
+    // last (4 bytes long) and 0..19 in the first
+    assertThat(store.get("d", 4)).isEqualTo(json("d", JSON_OF_30));
     assertThat(store.bytes()).isEqualTo(90);
   }
 
   @Test
   void theByteBoundIsNeverExceededAndTheMemoryIsTakenOnlyAsTheRingFills() {
     ResponseStore store = store(1_000_000, 10_000, 60_000, 1_000);
-    store.put("first", json("first", 1_500), 0);
+    store.put("first", json("first", 1_500 - 7), 0);
     assertThat(store.allocated()).isEqualTo(2_000); // two chunks touched, not the whole ring
 
     Random random = new Random(7);
@@ -85,9 +90,9 @@ class ResponseStoreTest {
     assertThat(store.allocated()).isEqualTo(10_000);
     assertThat(store.put("huge", json("huge", 10_001), 6_000)).isFalse();
     assertThat(store.get("huge", 6_000)).isNull();
-    assertThat(store.put("whole", json("whole", 10_000), 6_000)).isTrue();
+    assertThat(store.put("whole", json("whole", 10_000 - 7), 6_000)).isTrue();
     assertThat(store.size()).isEqualTo(1);
-    assertThat(store.get("whole", 6_000)).isEqualTo(json("whole", 10_000));
+    assertThat(store.get("whole", 6_000)).isEqualTo(json("whole", 10_000 - 7));
   }
 
   @Test
@@ -107,31 +112,31 @@ class ResponseStoreTest {
   @Test
   void deletingTheOldestFreesItsBytesAtOnce() {
     ResponseStore store = store(10, 100, 60_000, 64);
-    store.put("a", json("a", 40), 0);
-    store.put("b", json("b", 40), 1);
-    store.put("c", json("c", 20), 2);
+    store.put("a", json("a", 37), 0);
+    store.put("b", json("b", 37), 1);
+    store.put("c", json("c", 17), 2);
     assertThat(store.remove("a")).isTrue();
     assertThat(store.remove("a")).isFalse();
     assertThat(store.bytes()).isEqualTo(60);
 
-    store.put("d", json("d", 40), 3);
+    store.put("d", json("d", 37), 3);
     assertThat(store.size()).isEqualTo(3);
-    assertThat(store.get("b", 4)).isEqualTo(json("b", 40));
+    assertThat(store.get("b", 4)).isEqualTo(json("b", 37));
   }
 
   @Test
   void aDeletedEntryInTheMiddleIsAHoleTheTailReclaims() {
     ResponseStore store = store(10, 100, 60_000, 64);
-    store.put("a", json("a", 40), 0);
-    store.put("b", json("b", 40), 1);
-    store.put("c", json("c", 20), 2);
+    store.put("a", json("a", 37), 0);
+    store.put("b", json("b", 37), 1);
+    store.put("c", json("c", 17), 2);
     store.remove("b");
     assertThat(store.bytes()).isEqualTo(100); // the hole still counts: it is not at the tail
 
-    store.put("d", json("d", 40), 3); // room for it: a goes, and the tail moves past b's hole to c
+    store.put("d", json("d", 37), 3); // room for it: a goes, and the tail moves past b's hole to c
     assertThat(store.get("a", 4)).isNull();
-    assertThat(store.get("c", 4)).isEqualTo(json("c", 20));
-    assertThat(store.get("d", 4)).isEqualTo(json("d", 40));
+    assertThat(store.get("c", 4)).isEqualTo(json("c", 17));
+    assertThat(store.get("d", 4)).isEqualTo(json("d", 37));
     assertThat(store.bytes()).isEqualTo(60);
   }
 
@@ -185,6 +190,39 @@ class ResponseStoreTest {
       }
     }
     assertThat(kept).isEqualTo(store.size());
+  }
+
+  @Test
+  void theIndexGrowsWithoutLosingEntries() {
+    ResponseStore store = store(5_000, 1 << 20, 60_000, 1 << 16);
+    for (int i = 0; i < 5_000; i++) {
+      store.put("resp_" + i, json("resp_" + i, 100), i);
+    }
+    store.remove("resp_10");
+    for (int i = 5_000; i < 6_000; i++) {
+      store.put("resp_" + i, json("resp_" + i, 100), i);
+    }
+    assertThat(store.size()).isEqualTo(5_000);
+    assertThat(store.get("resp_999", 6_000)).isNull(); // resp_0 to resp_999 but the deleted one made room
+    for (int i = 1_000; i < 6_000; i++) {
+      assertThat(store.get("resp_" + i, 6_000)).isEqualTo(json("resp_" + i, 100));
+    }
+  }
+
+  /** Deletes leave slots until the tail passes them: past twice the count, the oldest entries go for room. */
+  @Test
+  void holesBeyondTwiceTheCountMakeTheOldestGo() {
+    ResponseStore store = store(2, 1 << 20, 60_000, 1024);
+    store.put("a", json("a", 10), 0);
+    for (int i = 0; i < 3; i++) {
+      store.put("hole" + i, json("hole", 10), 1);
+      store.remove("hole" + i);
+    }
+    assertThat(store.get("a", 2)).isNotNull(); // a and three holes: four slots, the most for a count of 2
+    store.put("b", json("b", 10), 2);
+    assertThat(store.get("a", 3)).isNull();
+    assertThat(store.get("b", 3)).isEqualTo(json("b", 10));
+    assertThat(store.bytes()).isEqualTo(2 + 1 + 10);
   }
 
   @Test
