@@ -3,10 +3,11 @@ package dev.switchboard.api;
 import dev.switchboard.bus.Endpoint;
 import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.error.OpenAiError;
-import dev.switchboard.responses.ResponseStoreClient;
-import dev.switchboard.responses.ResponsesRequest;
 import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.routing.RequestRoute;
+import dev.switchboard.responses.InputItems;
+import dev.switchboard.responses.ResponseStoreClient;
+import dev.switchboard.responses.ResponsesRequest;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +23,8 @@ import java.util.List;
  * OpenAI's Responses API (Codex CLI, newer SDKs, agent frameworks): {@code POST /v1/responses} is
  * translated to chat completions (dev.switchboard.responses) and dispatched through the same router,
  * limits, cancellation and metrics as {@code /v1/chat/completions}; its answer is reshaped on the way out
- * ({@link ResponsesShape}). {@code GET} and {@code DELETE /v1/responses/{id}} read the node's store.
+ * ({@link ResponsesShape}). {@code POST /v1/responses/input_tokens} estimates a request's size; the calls
+ * on a stored response are {@link StoredResponsesRoutes}'.
  */
 final class ResponsesRoutes {
 
@@ -43,25 +45,16 @@ final class ResponsesRoutes {
   void mount(Router router, BodyHandler body) {
     for (String prefix : new String[] {"", "/v1"}) {
       router.post(prefix + "/responses").handler(body).handler(this::create);
-      router.get(prefix + "/responses/:id").handler(this::retrieve);
-      router.delete(prefix + "/responses/:id").handler(this::delete);
+      router.post(prefix + "/responses/input_tokens").handler(body).handler(this::inputTokens);
     }
+    new StoredResponsesRoutes(store).mount(router, body);
   }
 
   private void create(RoutingContext ctx) {
     long startedAt = System.currentTimeMillis();
     String requestId = CallId.of(ctx);
-    JsonObject request;
-    try {
-      request = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      reject(ctx, requestId, null, false, OpenAiError.badRequest("/responses: Invalid JSON payload: expected a JSON "
-          + "object", null), startedAt);
-      return;
-    }
+    JsonObject request = parse(ctx, requestId, startedAt);
     if (request == null) {
-      reject(ctx, requestId, null, false, OpenAiError.badRequest("/responses: Invalid JSON payload: the request body "
-          + "is empty", null), startedAt);
       return;
     }
     boolean stream = Boolean.TRUE.equals(request.getValue("stream"));
@@ -78,6 +71,58 @@ final class ResponsesRoutes {
               stream, shape, requestId, startedAt, passThrough(ctx, request, translated, model)));
         })
         .onFailure(err -> reject(ctx, requestId, model, stream, Responses.of(err), startedAt));
+  }
+
+  /**
+   * {@code {"object": "response.input_tokens", "input_tokens": N}}: an estimate, a token per 4 characters
+   * of the chat request the Responses request translates to (its messages, with a
+   * {@code previous_response_id}'s conversation, and its tools), as {@code /v1/messages/count_tokens}
+   * estimates without a native deployment: answered here, no backend asked (local servers have no such
+   * endpoint). {@code model} and {@code input} may be left out, as OpenAI allows.
+   */
+  private void inputTokens(RoutingContext ctx) {
+    long startedAt = System.currentTimeMillis();
+    String requestId = CallId.of(ctx);
+    JsonObject request = parse(ctx, requestId, startedAt);
+    if (request == null) {
+      return;
+    }
+    JsonObject counted = request.copy().put("stream", false);
+    if (!(counted.getValue("model") instanceof String)) {
+      counted.put("model", "-");
+    }
+    history(request.getValue("previous_response_id"))
+        .map(history -> {
+          if (counted.getValue("input") == null && history == null) {
+            counted.put("input", new JsonArray());
+          }
+          JsonObject chat = ResponsesRequest.translate(counted, history).chat();
+          long chars = chat.getJsonArray("messages").encode().length()
+              + (chat.getValue("tools") instanceof JsonArray tools ? tools.encode().length() : 0);
+          return new JsonObject().put("object", "response.input_tokens").put("input_tokens", (chars + 3) / 4);
+        })
+        .onSuccess(count -> {
+          ctx.response().putHeader(CallId.HEADER, requestId);
+          Responses.json(ctx, 200, count);
+        })
+        .onFailure(err -> reject(ctx, requestId, request.getString("model"), false, Responses.of(err), startedAt));
+  }
+
+  /** The body as a JSON object, or null once an error was answered. */
+  private JsonObject parse(RoutingContext ctx, String requestId, long startedAt) {
+    JsonObject request;
+    try {
+      request = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      reject(ctx, requestId, null, false, OpenAiError.badRequest("/responses: Invalid JSON payload: expected a JSON "
+          + "object", null), startedAt);
+      return null;
+    }
+    if (request == null) {
+      reject(ctx, requestId, null, false, OpenAiError.badRequest("/responses: Invalid JSON payload: the request body "
+          + "is empty", null), startedAt);
+    }
+    return request;
   }
 
   /**
@@ -116,7 +161,10 @@ final class ResponsesRoutes {
     });
   }
 
-  /** The conversation so far: the stored history, then this request's input as items. */
+  /**
+   * The conversation so far: the stored history, then this request's input as items, each with an id
+   * (so that {@code input_items} can page through them).
+   */
   private static JsonArray inputHistory(JsonObject request, ResponsesRequest translated) {
     if (!translated.echo().getBoolean("store")) {
       return null;
@@ -131,7 +179,7 @@ final class ResponsesRoutes {
     } else if (input instanceof JsonArray items) {
       history.addAll(items);
     }
-    return history;
+    return InputItems.withIds(history);
   }
 
   /** Stores a finished response with the conversation it ends, unless the request said {@code store: false}. */
@@ -142,20 +190,6 @@ final class ResponsesRoutes {
     JsonArray all = history.copy().addAll(response.getJsonArray("output", new JsonArray()));
     store.put(id, new JsonObject().put("response", response).put("history", all))
         .onFailure(err -> LOG.warn("Response {} could not be stored: {}", id, err.getMessage()));
-  }
-
-  private void retrieve(RoutingContext ctx) {
-    store.get(ctx.pathParam("id"))
-        .onSuccess(entry -> Responses.json(ctx, 200, entry.getJsonObject("response")))
-        .onFailure(err -> Responses.error(ctx, Responses.of(err)));
-  }
-
-  private void delete(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    store.delete(id)
-        .onSuccess(v -> Responses.json(ctx, 200, new JsonObject().put("id", id).put("object", "response")
-            .put("deleted", true)))
-        .onFailure(err -> Responses.error(ctx, Responses.of(err)));
   }
 
   /** Refused before any routing: OpenAI's error shape, logged and counted like any refused request. */
