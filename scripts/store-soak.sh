@@ -13,8 +13,9 @@ of KB KB of input each with store: false (the baseline: the same load, nothing s
 with store: true (defaults: 100000, 10, 64). After each phase it forces a full GC and reads the
 live heap and the RSS. Passes when every request succeeded, the first stored response was evicted
 and the last one is still there, the live heap grew by at most 8 MB (the store keeps its entries off
-the heap) and the RSS by at most twice the bound (the bound itself, plus the heap pages and malloc
-arenas that storing touches: docs/benchmarks.md has the figures).
+the heap, in a ring of MAX_SIZE_MB) and the RSS by at most the bound plus 16 MB (the ring is the bound;
+the slack is for what the JIT compiles meanwhile and malloc's own pages: docs/benchmarks.md has the
+figures).
 EOF
 }
 [[ "${1:-}" == -h || "${1:-}" == --help ]] && { usage; exit 0; }
@@ -95,5 +96,5 @@ echo "first response: $first_status (evicted: 404), last response: $last_status 
 [[ "$last_status" == 200 ]] || die "the newest response is not there"
 # The store keeps its entries off the heap (ResponseStore says why): the RSS is where they show.
 (( heap1 - heap0 <= 8 )) || die "the live heap grew by $((heap1 - heap0)) MB: the store is meant to be off the heap"
-(( rss1 - rss0 <= 2 * bound_mb )) || die "the RSS grew by $((rss1 - rss0)) MB, more than twice the bound"
+(( rss1 - rss0 <= bound_mb + 16 )) || die "the RSS grew by $((rss1 - rss0)) MB, more than the bound plus 16 MB"
 echo "PASS: the store held its bound"
