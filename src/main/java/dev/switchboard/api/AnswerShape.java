@@ -43,4 +43,23 @@ public interface AnswerShape {
   default void error(RoutingContext ctx, OpenAiError error) {
     Responses.error(ctx, error);
   }
+
+  /**
+   * A token count asked of a native deployment (Messages' count_tokens, Responses' input_tokens): its
+   * answer, or {@code estimate} when it fails or cannot count (an older server: 404), since a count is
+   * a hint and an estimate beats an error.
+   */
+  static AnswerShape countOr(io.vertx.core.json.JsonObject estimate) {
+    return new AnswerShape() {
+      @Override
+      public Buffer body(int status, Buffer body) {
+        return status < 400 ? body : estimate.toBuffer();
+      }
+
+      @Override
+      public void error(RoutingContext ctx, OpenAiError error) {
+        Responses.json(ctx, 200, estimate);
+      }
+    };
+  }
 }

@@ -106,19 +106,8 @@ final class MessagesRoutes {
       Responses.json(ctx, 200, estimate);
       return;
     }
-    AnswerShape countOrEstimate = new AnswerShape() {
-      @Override
-      public Buffer body(int status, Buffer body) {
-        return status < 400 ? body : estimate.toBuffer();
-      }
-
-      @Override
-      public void error(RoutingContext c, OpenAiError error) {
-        Responses.json(c, 200, estimate); // the count is a hint: an estimate beats an error
-      }
-    };
     completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.COUNT_TOKENS, "/v1/messages/count_tokens",
-        model, req, ctx.body().buffer(), false, countOrEstimate, requestId, startedAt, null,
+        model, req, ctx.body().buffer(), false, AnswerShape.countOr(estimate), requestId, startedAt, null,
         ModelCatalog.Entry::nativeMessages));
   }
 

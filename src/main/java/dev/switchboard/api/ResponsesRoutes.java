@@ -74,11 +74,12 @@ final class ResponsesRoutes {
   }
 
   /**
-   * {@code {"object": "response.input_tokens", "input_tokens": N}}: an estimate, a token per 4 characters
-   * of the chat request the Responses request translates to (its messages, with a
-   * {@code previous_response_id}'s conversation, and its tools), as {@code /v1/messages/count_tokens}
-   * estimates without a native deployment: answered here, no backend asked (local servers have no such
-   * endpoint). {@code model} and {@code input} may be left out, as OpenAI allows.
+   * {@code {"object": "response.input_tokens", "input_tokens": N}}, as {@code /v1/messages/count_tokens}
+   * counts: a stateless request (no {@code previous_response_id}) for a group with a deployment that
+   * serves Responses itself is asked of it (llama-server counts with its own tokenizer); otherwise, or
+   * when it cannot count, an estimate answered here: a token per 4 characters of the chat request the
+   * Responses request translates to (its messages, with a {@code previous_response_id}'s conversation,
+   * and its tools). {@code model} and {@code input} may be left out, as OpenAI allows.
    */
   private void inputTokens(RoutingContext ctx) {
     long startedAt = System.currentTimeMillis();
@@ -101,9 +102,18 @@ final class ResponsesRoutes {
               + (chat.getValue("tools") instanceof JsonArray tools ? tools.encode().length() : 0);
           return new JsonObject().put("object", "response.input_tokens").put("input_tokens", (chars + 3) / 4);
         })
-        .onSuccess(count -> {
-          ctx.response().putHeader(CallId.HEADER, requestId);
-          Responses.json(ctx, 200, count);
+        .onSuccess(estimate -> {
+          String model = request.getValue("model") instanceof String m ? m : null;
+          List<ModelCatalog.Entry> group = model == null || request.getValue("previous_response_id") != null ? null
+              : RequestRoute.resolve(model, catalog.index(), config.current().router());
+          if (group == null || group.stream().noneMatch(ModelCatalog.Entry::nativeResponses)) {
+            ctx.response().putHeader(CallId.HEADER, requestId);
+            Responses.json(ctx, 200, estimate);
+            return;
+          }
+          completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.INPUT_TOKENS, "/responses/input_tokens",
+              model, request, ctx.body().buffer(), false, AnswerShape.countOr(estimate), requestId, startedAt, null,
+              ModelCatalog.Entry::nativeResponses));
         })
         .onFailure(err -> reject(ctx, requestId, request.getString("model"), false, Responses.of(err), startedAt));
   }

@@ -89,6 +89,7 @@ final class MockExchange implements Exchange {
           .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("text", text)
               .put("logprobs", (Object) null).put("finish_reason", "stop")))
           .put("usage", usage.put("completion_tokens", completion).put("total_tokens", prompt + completion));
+      case INPUT_TOKENS -> new JsonObject().put("object", "response.input_tokens").put("input_tokens", prompt);
       case CHAT, MESSAGES, COUNT_TOKENS, RESPONSES -> new JsonObject().put("id", id).put("object", "chat.completion")
           .put("created", created).put("model", call.modelName())
           .put("choices", new JsonArray().add(new JsonObject().put("index", 0)

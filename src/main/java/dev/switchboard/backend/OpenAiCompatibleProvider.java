@@ -79,7 +79,7 @@ public final class OpenAiCompatibleProvider implements Provider {
     if (call.endpoint() == Endpoint.MESSAGES || call.endpoint() == Endpoint.COUNT_TOKENS) {
       return new AnthropicPassThrough(call.modelName(), call.stream());
     }
-    if (call.endpoint() == Endpoint.RESPONSES) {
+    if (call.endpoint() == Endpoint.RESPONSES || call.endpoint() == Endpoint.INPUT_TOKENS) {
       return new ResponsesPassThrough(call.modelName(), call.stream());
     }
     return call.stream() ? new SseRewriter(call.modelName()) : new JsonBodyRewriter(call.modelName());

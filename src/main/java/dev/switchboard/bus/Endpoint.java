@@ -10,7 +10,9 @@ public enum Endpoint {
   /** Anthropic's token count, asked of a deployment that serves Messages itself. */
   COUNT_TOKENS("/messages/count_tokens"),
   /** OpenAI's Responses API, passed through to a deployment that serves it itself (docs/responses.md). */
-  RESPONSES("/responses");
+  RESPONSES("/responses"),
+  /** OpenAI's input-token count, asked of a deployment that serves Responses itself (llama-server has it). */
+  INPUT_TOKENS("/responses/input_tokens");
 
   private final String path;
 

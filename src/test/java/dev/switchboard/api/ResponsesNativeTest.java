@@ -6,6 +6,7 @@ import com.openai.core.http.StreamResponse;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseStreamEvent;
+import com.openai.models.responses.inputtokens.InputTokenCountParams;
 import dev.switchboard.testkit.FakeOpenAiBackend;
 import dev.switchboard.testkit.TestNode;
 import io.vertx.core.Vertx;
@@ -58,6 +59,11 @@ class ResponsesNativeTest {
   void start(Vertx vertx) {
     backend = FakeOpenAiBackend.start(vertx);
     backend.behave((req, body) -> {
+      if (req.path().endsWith("/responses/input_tokens")) {
+        req.response().putHeader("content-type", "application/json")
+            .end(new JsonObject().put("object", "response.input_tokens").put("input_tokens", 42).encode());
+        return;
+      }
       if (!req.path().endsWith("/responses")) {
         req.response().putHeader("content-type", "application/json")
             .end(FakeOpenAiBackend.chatCompletion("qwen3-coder-30b", "translated hello").encode());
@@ -94,6 +100,28 @@ class ResponsesNativeTest {
     client.close();
     sb.close();
     backend.close();
+  }
+
+  @Test
+  void inputTokensOfAStatelessRequestAreTheNativeServersCount() {
+    long count = client.responses().inputTokens().count(InputTokenCountParams.builder().model("qwen3-coder")
+        .input("hi").build()).inputTokens();
+
+    assertThat(count).isEqualTo(42);
+    assertThat(backend.last().path()).isEqualTo("/v1/responses/input_tokens");
+    assertThat(backend.last().body().getString("model")).isEqualTo("qwen3-coder-30b");
+    assertThat(backend.last().body().getString("input")).isEqualTo("hi");
+  }
+
+  @Test
+  void aNativeServerThatCannotCountLeavesTheEstimate() {
+    backend.behave(FakeOpenAiBackend.error(404, "File Not Found"));
+
+    long count = client.responses().inputTokens().count(InputTokenCountParams.builder().model("qwen3-coder")
+        .input("word ".repeat(400)).build()).inputTokens();
+
+    assertThat(count).isBetween(500L, 600L);
+    assertThat(backend.last().path()).isEqualTo("/v1/responses/input_tokens");
   }
 
   @Test

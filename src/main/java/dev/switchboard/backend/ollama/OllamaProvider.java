@@ -70,7 +70,7 @@ public final class OllamaProvider implements Provider {
       // Never routed here: only a deployment that says it speaks Messages gets them (ModelCatalog.Entry).
       case MESSAGES, COUNT_TOKENS ->
           throw new IllegalStateException("an Ollama deployment is not asked for native Messages");
-      case RESPONSES -> throw new IllegalStateException("an Ollama deployment is not asked for native Responses");
+      case RESPONSES, INPUT_TOKENS -> throw new IllegalStateException("an Ollama deployment is not asked for native Responses");
     };
   }
 
