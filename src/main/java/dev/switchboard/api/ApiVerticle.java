@@ -155,7 +155,7 @@ public final class ApiVerticle extends VerticleBase {
       router.post(prefix + "/messages").handler(body).handler(messages::messages);
       router.post(prefix + "/messages/count_tokens").handler(body).handler(messages::countTokens);
     }
-    new ResponsesRoutes(completions, new ResponseStoreClient(vertx, ResponseStoreClient.keyOf(api.nodeId())),
+    new ResponsesRoutes(vertx, completions, new ResponseStoreClient(vertx, ResponseStoreClient.keyOf(api.nodeId())),
         api.catalog(), config).mount(router, body);
 
     // No catch-all route: the router itself then tells an unknown path (404) from a known one asked

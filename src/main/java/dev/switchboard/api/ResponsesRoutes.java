@@ -9,6 +9,9 @@ import dev.switchboard.responses.InputItems;
 import dev.switchboard.responses.ResponseStoreClient;
 import dev.switchboard.responses.ResponsesRequest;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -30,12 +33,15 @@ final class ResponsesRoutes {
 
   private static final Logger LOG = LoggerFactory.getLogger(ResponsesRoutes.class);
 
+  private final Vertx vertx;
   private final CompletionRoutes completions;
   private final ResponseStoreClient store;
   private final ModelCatalog catalog;
   private final ConfigHolder config;
 
-  ResponsesRoutes(CompletionRoutes completions, ResponseStoreClient store, ModelCatalog catalog, ConfigHolder config) {
+  ResponsesRoutes(Vertx vertx, CompletionRoutes completions, ResponseStoreClient store, ModelCatalog catalog,
+                  ConfigHolder config) {
+    this.vertx = vertx;
     this.completions = completions;
     this.store = store;
     this.catalog = catalog;
@@ -67,8 +73,12 @@ final class ResponsesRoutes {
           boolean keep = translated.echo().getBoolean("store");
           ResponsesShape shape = new ResponsesShape(id, model, translated, stream,
               response -> remember(keep, id, response, history));
+          CompletionRoutes.Native passThrough = passThrough(ctx, request, translated, model);
+          if (stream && passThrough == null) {
+            keepAlive(ctx, shape, requestId);
+          }
           completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.CHAT, "/responses", model, translated.chat(), null,
-              stream, shape, requestId, startedAt, passThrough(ctx, request, translated, model)));
+              stream, shape, requestId, startedAt, passThrough));
         })
         .onFailure(err -> reject(ctx, requestId, model, stream, Responses.of(err), startedAt));
   }
@@ -200,6 +210,35 @@ final class ResponsesRoutes {
     JsonArray all = history.copy().addAll(response.getJsonArray("output", new JsonArray()));
     store.put(id, new JsonObject().put("response", response).put("history", all))
         .onFailure(err -> LOG.warn("Response {} could not be stored: {}", id, err.getMessage()));
+  }
+
+  /**
+   * Keeps a stream alive while its backend is silent before its first token (a long prompt on a CPU):
+   * after {@link MessagesRoutes#PING_MS} of silence the stream is started for it (200,
+   * {@code response.created}, {@code response.in_progress}), then another {@code response.in_progress}
+   * goes out every {@link MessagesRoutes#PING_MS} (Responses streams have no ping event; Codex's idle timer
+   * counts events). From then on a failure is the stream's {@code response.failed}, and no other deployment
+   * is tried for this request. Not when a deployment of the group may answer natively: its own
+   * {@code response.created} must be the first event.
+   */
+  private void keepAlive(RoutingContext ctx, ResponsesShape shape, String requestId) {
+    long timer = vertx.setPeriodic(MessagesRoutes.PING_MS / 2, id -> {
+      HttpServerResponse resp = ctx.response();
+      if (resp.ended() || resp.closed() || shape.silentFor() < MessagesRoutes.PING_MS) {
+        return;
+      }
+      Buffer events = shape.keepAlive();
+      if (events.length() == 0) {
+        return;
+      }
+      if (!resp.headWritten()) {
+        resp.setStatusCode(200).setChunked(true).putHeader("content-type", "text/event-stream")
+            .putHeader("cache-control", "no-cache").putHeader("x-accel-buffering", "no")
+            .putHeader(CallId.HEADER, requestId);
+      }
+      resp.write(events);
+    });
+    ctx.addEndHandler(v -> vertx.cancelTimer(timer));
   }
 
   /** Refused before any routing: OpenAI's error shape, logged and counted like any refused request. */

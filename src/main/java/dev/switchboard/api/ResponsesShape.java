@@ -24,6 +24,10 @@ final class ResponsesShape implements AnswerShape {
   private final Consumer<JsonObject> finished;
   /** The backend answered an error status: its body is passed on, not read as a completion. */
   private boolean backendError;
+  private int backendStatus;
+  /** The error body of a backend that failed after a keep-alive started the stream: it ends as response.failed. */
+  private Buffer errorBody;
+  private long lastDataAt = System.currentTimeMillis();
 
   ResponsesShape(String id, String model, ResponsesRequest request, boolean stream, Consumer<JsonObject> finished) {
     this.id = id;
@@ -36,17 +40,29 @@ final class ResponsesShape implements AnswerShape {
   @Override
   public String head(int status, boolean streamed) {
     backendError = status >= 400;
+    backendStatus = status;
+    if (backendError && stream != null && stream.isStarted()) {
+      errorBody = Buffer.buffer();
+    }
     return streamed && !backendError ? "text/event-stream" : "application/json";
   }
 
   /** An error status's body is already in OpenAI's error shape, which is the Responses API's too: as it is. */
   @Override
   public Buffer streamData(Buffer data) {
+    lastDataAt = System.currentTimeMillis();
+    if (errorBody != null) {
+      errorBody.appendBuffer(data);
+      return Buffer.buffer();
+    }
     return backendError ? data : stream.data(data);
   }
 
   @Override
   public Buffer streamEnd() {
+    if (errorBody != null) {
+      return stream.fail(backendStatus, messageOf(errorBody));
+    }
     if (backendError) {
       return Buffer.buffer();
     }
@@ -56,6 +72,34 @@ final class ResponsesShape implements AnswerShape {
       finished.accept(response);
     }
     return last;
+  }
+
+  /** Milliseconds since the backend last sent something, or a keep-alive went out (or since the request came). */
+  long silentFor() {
+    return System.currentTimeMillis() - lastDataAt;
+  }
+
+  /** What keeps a silent stream alive now (its start, or another in_progress; empty: nothing may go now). */
+  Buffer keepAlive() {
+    lastDataAt = System.currentTimeMillis();
+    return stream.keepAlive();
+  }
+
+  /** The message of a backend's error body ({@code {"error": {"message"}}}), or its first 200 characters. */
+  private static String messageOf(Buffer body) {
+    try {
+      Object error = body.toJsonObject().getValue("error");
+      if (error instanceof JsonObject e && e.getValue("message") instanceof String m) {
+        return m;
+      }
+      if (error instanceof String m) {
+        return m;
+      }
+    } catch (RuntimeException notJson) {
+      // its text, below
+    }
+    String text = body.toString();
+    return text.substring(0, Math.min(200, text.length()));
   }
 
   @Override

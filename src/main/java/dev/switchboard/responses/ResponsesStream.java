@@ -108,6 +108,28 @@ public final class ResponsesStream {
     return out;
   }
 
+  /**
+   * For a backend silent before its first token (a long prompt on a CPU): the stream's start if it had
+   * not started, else another {@code response.in_progress}. A real event, since an idle timer such as
+   * Codex's counts events, not bytes (an SSE comment would not reset it); nothing once an output item
+   * has begun (an event between an item's deltas is not where OpenAI sends one) or the stream ended.
+   */
+  public Buffer keepAlive() {
+    Buffer out = Buffer.buffer();
+    if (ended || !output.isEmpty()) {
+      return out;
+    }
+    if (started) {
+      event(out, "response.in_progress", new JsonObject().put("response", response.copy()));
+    }
+    start(out);
+    return out;
+  }
+
+  public boolean isStarted() {
+    return started;
+  }
+
   /** The finished Response object (completed, incomplete or failed), or null while it streams. */
   public JsonObject finished() {
     return ended ? response : null;

@@ -9,6 +9,7 @@ import com.openai.models.responses.ResponseStreamEvent;
 import dev.switchboard.testkit.FakeOpenAiBackend;
 import dev.switchboard.testkit.TestNode;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -17,7 +18,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.BufferedReader;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,9 +39,11 @@ class ResponsesStreamingTest {
 
   private FakeOpenAiBackend backend;
   private TestNode sb;
+  private Vertx vertx;
 
   @BeforeEach
   void start(Vertx vertx) {
+    this.vertx = vertx;
     backend = FakeOpenAiBackend.start(vertx);
     sb = TestNode.start(vertx, """
         model_list:
@@ -179,6 +186,48 @@ class ResponsesStreamingTest {
     resp.body().close();
 
     backend.clientClosed().get(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A backend silent for long before its first token (a long prompt on a CPU): the stream is started for
+   * it, response.created and response.in_progress, so that a client's idle timer sees events; its error
+   * then ends the stream as response.failed, with its message and OpenAI's code.
+   */
+  @Test
+  void aSilentBackendGetsTheStreamStartedAndItsLaterErrorEndsItAsResponseFailed() throws Exception {
+    CompletableFuture<HttpServerRequest> held = new CompletableFuture<>();
+    backend.behave((req, body) -> held.complete(req));
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpResponse<InputStream> resp = http.send(HttpRequest.newBuilder(URI.create(sb.baseUrl() + "/v1/responses"))
+        .header("Authorization", "Bearer " + TestNode.KEY).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"local-coder\",\"stream\":true,\"input\":\"hi\"}"))
+        .build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(resp.statusCode()).isEqualTo(200);
+    assertThat(resp.headers().firstValue("content-type")).hasValue("text/event-stream");
+    BufferedReader lines = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8));
+    List<JsonObject> events = new ArrayList<>();
+    for (String line; events.size() < 2 && (line = lines.readLine()) != null; ) {
+      if (line.startsWith("data: ")) {
+        events.add(new JsonObject(line.substring(6)));
+      }
+    }
+    assertThat(types(events)).containsExactly("response.created", "response.in_progress");
+
+    HttpServerRequest req = held.get(5, TimeUnit.SECONDS);
+    vertx.runOnContext(v -> FakeOpenAiBackend.error(400, "the prompt exceeds the context length").handle(req, null));
+    for (String line; (line = lines.readLine()) != null; ) {
+      if (line.startsWith("data: ")) {
+        events.add(new JsonObject(line.substring(6)));
+      }
+    }
+
+    assertThat(types(events)).endsWith("error", "response.failed");
+    for (int i = 0; i < events.size(); i++) {
+      assertThat(events.get(i).getInteger("sequence_number")).isEqualTo(i);
+    }
+    JsonObject failed = events.get(events.size() - 1).getJsonObject("response").getJsonObject("error");
+    assertThat(failed.getString("code")).isEqualTo("context_length_exceeded");
+    assertThat(failed.getString("message")).contains("the prompt exceeds the context length");
   }
 
   @Test

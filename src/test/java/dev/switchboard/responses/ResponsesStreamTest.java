@@ -82,6 +82,27 @@ class ResponsesStreamTest {
   }
 
   @Test
+  void keepAlivesStartTheStreamThenRepeatInProgressUntilTheFirstItem() {
+    ResponsesStream s = new ResponsesStream("resp_1", "m", PLAIN);
+    Buffer out = Buffer.buffer();
+    out.appendBuffer(s.keepAlive());
+    out.appendBuffer(s.keepAlive());
+    out.appendBuffer(s.data(Buffer.buffer(text("Hi"))));
+    Buffer afterTheFirstItem = s.keepAlive();
+    out.appendBuffer(s.data(Buffer.buffer(chunk(new JsonObject(), "stop") + DONE)));
+    out.appendBuffer(s.end());
+    List<JsonObject> events = events(out);
+
+    assertThat(afterTheFirstItem.length()).isZero();
+    assertThat(types(events)).startsWith("response.created", "response.in_progress", "response.in_progress",
+        "response.output_item.added").endsWith("response.completed");
+    for (int i = 0; i < events.size(); i++) {
+      assertThat(events.get(i).getInteger("sequence_number")).isEqualTo(i);
+    }
+    assertThat(s.keepAlive().length()).isZero();
+  }
+
+  @Test
   void eventsSplitAcrossPiecesOrMergedInOneGiveTheSameEvents() {
     String all = text("Grüße") + text(" aus") + chunk(new JsonObject(), "stop") + USAGE + DONE;
     byte[] bytes = all.getBytes(java.nio.charset.StandardCharsets.UTF_8);
