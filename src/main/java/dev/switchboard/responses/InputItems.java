@@ -102,6 +102,8 @@ public final class InputItems {
       case "message" -> "msg";
       case "function_call" -> "fc";
       case "function_call_output" -> "fco";
+      case "custom_tool_call" -> "ctc";
+      case "custom_tool_call_output" -> "ctco";
       case "reasoning" -> "rs";
       default -> "item";
     };

@@ -63,6 +63,31 @@ public final class ResponseObject {
     return call;
   }
 
+  /**
+   * The item for a call the model made: a {@code custom_tool_call} with its {@code input} when the function
+   * stands for a freeform tool, else a {@code function_call}.
+   */
+  static JsonObject call(String id, String callId, String upstreamName, String arguments, String status,
+                         ToolNames names) {
+    if (!names.isCustom(upstreamName)) {
+      return functionCall(id, callId, upstreamName, arguments, status, names);
+    }
+    return new JsonObject().put("id", id).put("type", "custom_tool_call").put("status", status)
+        .put("call_id", callId).put("name", upstreamName).put("input", customInput(arguments));
+  }
+
+  /** A freeform tool's input: the {@code input} argument; arguments that are not such JSON, as they are. */
+  static String customInput(String arguments) {
+    try {
+      if (new JsonObject(arguments).getValue("input") instanceof String input) {
+        return input;
+      }
+    } catch (RuntimeException notJson) {
+      // as they are, below
+    }
+    return arguments;
+  }
+
   /** A reasoning item with the backend's reasoning text as its content; no summary is made up. */
   static JsonObject reasoning(String id, String text) {
     JsonObject r = new JsonObject().put("id", id).put("type", "reasoning").put("summary", new JsonArray());

@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 /**
  * A whole chat completion → a Response object: reasoning (from {@code reasoning_content}, or
  * {@code reasoning} as some servers name it), then the message, then one {@code function_call} item per
- * tool call, in that order, as OpenAI lists them.
+ * tool call ({@code custom_tool_call} for a freeform tool), in that order, as OpenAI lists them.
  */
 public final class ResponsesAnswer {
 
@@ -32,8 +32,8 @@ public final class ResponsesAnswer {
       for (Object c : calls) {
         if (c instanceof JsonObject call && call.getValue("function") instanceof JsonObject f) {
           Object args = f.getValue("arguments");
-          output.add(ResponseObject.functionCall(ResponseObject.itemId("fc"),
-              call.getString("id", ResponseObject.itemId("call")), f.getString("name"),
+          output.add(ResponseObject.call(ResponseObject.itemId(request.names().isCustom(f.getString("name"))
+                  ? "ctc" : "fc"), call.getString("id", ResponseObject.itemId("call")), f.getString("name"),
               args instanceof String s ? s : args == null ? "{}" : args.toString(), "completed", request.names()));
         }
       }

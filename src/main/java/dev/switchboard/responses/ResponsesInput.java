@@ -76,15 +76,16 @@ final class ResponsesInput {
           throw bad(at + ": a function_call needs a 'name'.", "input");
         }
         Object args = item.getValue("arguments");
-        JsonObject call = new JsonObject().put("id", item.getString("call_id", item.getString("id")))
-            .put("type", "function").put("function", new JsonObject()
-                .put("name", ToolNames.upstream(item.getString("namespace"), name))
-                .put("arguments", args instanceof String s ? s : args == null ? "{}" : String.valueOf(args)));
-        JsonObject a = openAssistant();
-        if (!(a.getValue("tool_calls") instanceof JsonArray)) {
-          a.put("tool_calls", new JsonArray());
+        toolCall(item, ToolNames.upstream(item.getString("namespace"), name),
+            args instanceof String s ? s : args == null ? "{}" : String.valueOf(args));
+      }
+      case "custom_tool_call" -> {
+        String name = item.getString("name");
+        if (name == null) {
+          throw bad(at + ": a custom_tool_call needs a 'name'.", "input");
         }
-        a.getJsonArray("tool_calls").add(call);
+        // Offered upstream as a function of one string argument (ResponsesTools): called as one.
+        toolCall(item, name, new JsonObject().put("input", item.getString("input", "")).encode());
       }
       case "function_call_output", "custom_tool_call_output" -> {
         closeAssistant();
@@ -111,6 +112,18 @@ final class ResponsesInput {
         }
       }
     }
+  }
+
+  /** A call of the model's, on the assistant turn it belongs to (consecutive calls share one). */
+  private void toolCall(JsonObject item, String upstreamName, String arguments) {
+    JsonObject call = new JsonObject().put("id", item.getString("call_id", item.getString("id")))
+        .put("type", "function").put("function", new JsonObject().put("name", upstreamName)
+            .put("arguments", arguments));
+    JsonObject a = openAssistant();
+    if (!(a.getValue("tool_calls") instanceof JsonArray)) {
+      a.put("tool_calls", new JsonArray());
+    }
+    a.getJsonArray("tool_calls").add(call);
   }
 
   private void message(JsonObject item, String at) {

@@ -241,19 +241,31 @@ public final class ResponsesStream {
       closeMessage(out);
       String callId = delta.getString("id", ResponseObject.itemId("call"));
       String name = fn.getString("name", "");
-      call = open("fc", ResponseObject.functionCall(null, callId, name, "", "in_progress", request.names()), out);
+      boolean custom = request.names().isCustom(name);
+      call = open(custom ? "ctc" : "fc", ResponseObject.call(null, callId, name, "", "in_progress",
+          request.names()), out);
       call.callId = callId;
       call.name = name;
       calls.put(index, call);
     }
     if (fn.getValue("arguments") instanceof String args && !args.isEmpty()) {
       call.text.append(args);
-      event(out, "response.function_call_arguments.delta", item(call).put("delta", args));
+      if (!request.names().isCustom(call.name)) {
+        event(out, "response.function_call_arguments.delta", item(call).put("delta", args));
+      }
     }
   }
 
   private void closeCall(Item call, Buffer out) {
     String args = call.text.toString();
+    if (request.names().isCustom(call.name)) {
+      // The input is a string inside the arguments' JSON: whole only once the arguments are.
+      String input = ResponseObject.customInput(args);
+      event(out, "response.custom_tool_call_input.delta", item(call).put("delta", input));
+      event(out, "response.custom_tool_call_input.done", item(call).put("input", input));
+      done(call, ResponseObject.call(call.id, call.callId, call.name, args, "completed", request.names()), out);
+      return;
+    }
     event(out, "response.function_call_arguments.done", item(call).put("name", request.names().clientName(call.name))
         .put("arguments", args));
     done(call, ResponseObject.functionCall(call.id, call.callId, call.name, args, "completed", request.names()), out);

@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Responses {@code tools} and {@code tool_choice} → chat completions'. Functions come flat
  * ({@code {type, name, description, parameters, strict}}) or, as Codex sends some, inside a
- * {@code namespace} tool, flattened here (see {@link ToolNames}). Built-in tools OpenAI runs on its own
+ * {@code namespace} tool, flattened here (see {@link ToolNames}). A freeform ({@code custom}) tool, whose
+ * input is one text (Codex's {@code apply_patch} for OpenAI's models), is offered as a function of one
+ * string argument, {@code input}, its grammar told in its description. Built-in tools OpenAI runs on its own
  * servers (web_search, file_search, computer use, ...) cannot run behind a local model: they are left
  * out of what the model is offered, since Codex offers web_search on every request, and a
  * {@code tool_choice} that forces one is a 400.
@@ -58,10 +60,36 @@ final class ResponsesTools {
             }
           }
         }
+        case "custom" -> {
+          out.add(custom(tool, "tools[" + i + "]"));
+          names.addCustom(tool.getString("name"));
+        }
         default -> dropped(type);
       }
     }
     return out.isEmpty() ? null : out;
+  }
+
+  /**
+   * A freeform tool as a function of one string, {@code input}: chat completions have nothing else. Its
+   * grammar (Lark or a regex), if any, goes into the description, where the model can read it.
+   */
+  private static JsonObject custom(JsonObject tool, String at) {
+    String name = tool.getString("name");
+    if (name == null || name.isBlank()) {
+      throw bad(at + ": a custom tool needs a 'name'.", "tools");
+    }
+    StringBuilder description = new StringBuilder(tool.getString("description", ""));
+    if (tool.getValue("format") instanceof JsonObject format && "grammar".equals(format.getString("type"))
+        && format.getValue("definition") instanceof String grammar) {
+      description.append(description.length() > 0 ? "\n\n" : "").append("The input follows this ")
+          .append(format.getString("syntax", "")).append(" grammar:\n").append(grammar);
+    }
+    JsonObject input = new JsonObject().put("type", "string").put("description", "The tool's input, as free text.");
+    JsonObject fn = new JsonObject().put("name", name).put("description", description.toString())
+        .put("parameters", new JsonObject().put("type", "object")
+            .put("properties", new JsonObject().put("input", input)).put("required", new JsonArray().add("input")));
+    return new JsonObject().put("type", "function").put("function", fn);
   }
 
   /** Names of the functions offered upstream. */
@@ -111,7 +139,7 @@ final class ResponsesTools {
     }
     String type = choice.getString("type", "");
     switch (type) {
-      case "function" -> {
+      case "function", "custom" -> {
         String name = ToolNames.upstream(choice.getString("namespace"), choice.getString("name"));
         if (!offered(tools).contains(name)) {
           throw bad("'tool_choice' forces the function '" + name + "', which is not among the tools offered.",

@@ -9,9 +9,13 @@ import com.openai.errors.InternalServerException;
 import com.openai.errors.NotFoundException;
 import com.openai.models.Reasoning;
 import com.openai.models.ReasoningEffort;
+import com.openai.models.CustomToolInputFormat;
+import com.openai.models.responses.CustomTool;
 import com.openai.models.responses.FunctionTool;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseCustomToolCall;
+import com.openai.models.responses.ResponseCustomToolCallOutput;
 import com.openai.models.responses.ResponseFormatTextJsonSchemaConfig;
 import com.openai.models.responses.ResponseFunctionToolCall;
 import com.openai.models.responses.ResponseInputItem;
@@ -164,6 +168,51 @@ class ResponsesSdkTest {
     assertThat(messages.getJsonObject(1).getJsonArray("tool_calls").getJsonObject(0).getString("id"))
         .isEqualTo("call_abc");
     assertThat(messages.getJsonObject(2).getString("tool_call_id")).isEqualTo("call_abc");
+  }
+
+  /** A freeform tool (Codex's apply_patch for OpenAI's models): offered as a function, called back as itself. */
+  @Test
+  void customToolCallRoundTripWithTheWholeHistory() {
+    backend.behave((req, body) -> {
+      JsonArray messages = body.getJsonArray("messages");
+      JsonObject last = messages.getJsonObject(messages.size() - 1);
+      JsonObject message = "tool".equals(last.getString("role"))
+          ? new JsonObject().put("role", "assistant").put("content", "PATCHED-" + last.getString("content"))
+          : new JsonObject().put("role", "assistant").putNull("content").put("tool_calls", new JsonArray().add(
+              new JsonObject().put("id", "call_p").put("type", "function").put("function", new JsonObject()
+                  .put("name", "apply_patch").put("arguments", "{\"input\":\"*** Begin Patch\\n*** End Patch\"}"))));
+      JsonObject completion = FakeOpenAiBackend.chatCompletion("qwen3-coder-30b", "");
+      completion.getJsonArray("choices").getJsonObject(0).put("message", message);
+      req.response().putHeader("content-type", "application/json").end(completion.encode());
+    });
+    CustomTool applyPatch = CustomTool.builder().name("apply_patch").description("Edit files.")
+        .format(CustomToolInputFormat.Grammar.builder().syntax(CustomToolInputFormat.Grammar.Syntax.LARK)
+            .definition("start: begin_patch").build()).build();
+
+    Response first = client.responses().create(ResponseCreateParams.builder().model("qwen3-coder")
+        .input("Fix the typo.").addTool(applyPatch).store(false).build());
+
+    ResponseCustomToolCall call = first.output().stream().flatMap(i -> i.customToolCall().stream()).findFirst()
+        .orElseThrow();
+    assertThat(call.name()).isEqualTo("apply_patch");
+    assertThat(call.callId()).isEqualTo("call_p");
+    assertThat(call.input()).isEqualTo("*** Begin Patch\n*** End Patch");
+    assertThat(backend.last().body().getJsonArray("tools").getJsonObject(0).getJsonObject("function")
+        .getJsonObject("parameters").getJsonObject("properties").containsKey("input")).isTrue();
+
+    Response second = client.responses().create(ResponseCreateParams.builder().model("qwen3-coder")
+        .addTool(applyPatch).store(false).inputOfResponse(List.of(
+            ResponseInputItem.ofEasyInputMessage(com.openai.models.responses.EasyInputMessage.builder()
+                .role(com.openai.models.responses.EasyInputMessage.Role.USER).content("Fix the typo.").build()),
+            ResponseInputItem.ofCustomToolCall(call),
+            ResponseInputItem.ofCustomToolCallOutput(ResponseCustomToolCallOutput.builder().callId("call_p")
+                .output("ok").build()))).build());
+
+    assertThat(text(second)).isEqualTo("PATCHED-ok");
+    JsonObject sentCall = backend.last().body().getJsonArray("messages").getJsonObject(1)
+        .getJsonArray("tool_calls").getJsonObject(0);
+    assertThat(new JsonObject(sentCall.getJsonObject("function").getString("arguments")).getString("input"))
+        .isEqualTo("*** Begin Patch\n*** End Patch");
   }
 
   @Test

@@ -110,6 +110,35 @@ class ResponsesRequestTest {
     assertThat(r.names().namespaceOf("exec_command")).isNull();
   }
 
+  /** Codex's apply_patch for OpenAI's models is a freeform tool: one text input, a Lark grammar. */
+  @Test
+  void aCustomToolIsAFunctionOfOneStringAndItsCallsComeBackAsOne() {
+    ResponsesRequest r = ResponsesRequest.translate(new JsonObject("""
+        {"model": "m", "tools": [{"type": "custom", "name": "apply_patch", "description": "Edit files.",
+          "format": {"type": "grammar", "syntax": "lark", "definition": "start: begin_patch"}}],
+         "tool_choice": {"type": "custom", "name": "apply_patch"},
+         "input": [{"type": "message", "role": "user", "content": "Fix it."},
+          {"type": "custom_tool_call", "call_id": "call_p", "name": "apply_patch", "input": "*** Begin Patch"},
+          {"type": "custom_tool_call_output", "call_id": "call_p", "output": "Done."}]}
+        """), null);
+
+    JsonObject fn = r.chat().getJsonArray("tools").getJsonObject(0).getJsonObject("function");
+    assertThat(fn.getString("name")).isEqualTo("apply_patch");
+    assertThat(fn.getString("description")).isEqualTo("Edit files.\n\nThe input follows this lark grammar:\n"
+        + "start: begin_patch");
+    assertThat(fn.getJsonObject("parameters").getJsonArray("required")).containsExactly("input");
+    assertThat(r.chat().getJsonObject("tool_choice").getJsonObject("function").getString("name"))
+        .isEqualTo("apply_patch");
+    JsonArray messages = r.chat().getJsonArray("messages");
+    JsonObject call = messages.getJsonObject(1).getJsonArray("tool_calls").getJsonObject(0);
+    assertThat(call.getString("id")).isEqualTo("call_p");
+    assertThat(new JsonObject(call.getJsonObject("function").getString("arguments")).getString("input"))
+        .isEqualTo("*** Begin Patch");
+    assertThat(messages.getJsonObject(2)).isEqualTo(new JsonObject().put("role", "tool").put("tool_call_id", "call_p")
+        .put("content", "Done."));
+    assertThat(r.names().isCustom("apply_patch")).isTrue();
+  }
+
   @Test
   void samplingLimitsReasoningAndFormatAreMapped() {
     JsonObject chat = chat("""

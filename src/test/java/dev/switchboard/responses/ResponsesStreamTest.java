@@ -82,6 +82,31 @@ class ResponsesStreamTest {
   }
 
   @Test
+  void aStreamedCallOfACustomToolIsACustomToolCallWithItsInput() {
+    ResponsesRequest request = ResponsesRequest.translate(new JsonObject("""
+        {"model": "m", "input": "x", "stream": true, "tools": [{"type": "custom", "name": "apply_patch"}]}
+        """), null);
+    JsonObject first = new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject().put("index", 0)
+        .put("id", "call_p").put("type", "function").put("function", new JsonObject().put("name", "apply_patch")
+            .put("arguments", "{\"input\": \"*** Begin"))));
+    JsonObject more = new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject().put("index", 0)
+        .put("function", new JsonObject().put("arguments", " Patch\\n\"}"))));
+    List<JsonObject> events = run(new ResponsesStream("resp_1", "m", request), chunk(first, null),
+        chunk(more, null), chunk(new JsonObject(), "tool_calls"), DONE);
+
+    assertThat(types(events)).containsExactly("response.created", "response.in_progress",
+        "response.output_item.added", "response.custom_tool_call_input.delta",
+        "response.custom_tool_call_input.done", "response.output_item.done", "response.completed");
+    assertThat(events.get(4).getString("input")).isEqualTo("*** Begin Patch\n");
+    JsonObject item = events.get(5).getJsonObject("item");
+    assertThat(item.getString("type")).isEqualTo("custom_tool_call");
+    assertThat(item.getString("call_id")).isEqualTo("call_p");
+    assertThat(item.getString("name")).isEqualTo("apply_patch");
+    assertThat(item.getString("input")).isEqualTo("*** Begin Patch\n");
+    assertThat(item.getString("id")).startsWith("ctc_");
+  }
+
+  @Test
   void keepAlivesStartTheStreamThenRepeatInProgressUntilTheFirstItem() {
     ResponsesStream s = new ResponsesStream("resp_1", "m", PLAIN);
     Buffer out = Buffer.buffer();
