@@ -125,7 +125,8 @@ final class ResponsesRoutes {
               model, request, ctx.body().buffer(), false, AnswerShape.countOr(estimate), requestId, startedAt, null,
               ModelCatalog.Entry::nativeResponses));
         })
-        .onFailure(err -> reject(ctx, requestId, request.getString("model"), false, Responses.of(err), startedAt));
+        .onFailure(err -> reject(ctx, requestId, request.getValue("model") instanceof String m ? m : null, false,
+            Responses.of(err), startedAt));
   }
 
   /** The body as a JSON object, or null once an error was answered. */

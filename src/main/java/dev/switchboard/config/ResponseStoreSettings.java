@@ -7,7 +7,8 @@ import java.time.Duration;
  * {@code store} and {@code previous_response_id} (docs/responses.md). Read once at start.
  *
  * @param maxResponses most responses kept per node; 0 turns the store off
- * @param maxBytes     most bytes of stored JSON per node (oldest evicted first)
+ * @param maxBytes     the memory of a node's store: its ring of stored ids and JSON, off the heap (oldest
+ *                     evicted first)
  * @param ttl          how long a response is kept
  */
 public record ResponseStoreSettings(int maxResponses, long maxBytes, Duration ttl) {
