@@ -146,6 +146,10 @@ class ResponsesItemsSdkTest {
         .isInstanceOf(BadRequestException.class).hasMessageContaining("Cannot cancel a synchronous response.");
     assertThatThrownBy(() -> client.responses().cancel("resp_000000000000aaaa"))
         .isInstanceOf(NotFoundException.class);
+    HttpResponse<String> withoutV1 = sb.post("/responses/" + r.id() + "/cancel", "");
+    assertThat(withoutV1.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(withoutV1.body()).getJsonObject("error").getString("type"))
+        .isEqualTo("invalid_request_error");
     assertThat(client.responses().retrieve(r.id()).id()).isEqualTo(r.id());
   }
 
