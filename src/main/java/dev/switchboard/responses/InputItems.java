@@ -13,8 +13,9 @@ import java.util.List;
  * list shape ({@code object: "list", data, first_id, last_id, has_more}), paged by {@code limit} (1 to
  * 100, default 20), {@code order} ({@code desc}, the default: newest first, or {@code asc}) and
  * {@code after} (an item id). The items are the whole context the response was made from: with a
- * {@code previous_response_id}, the earlier conversation first, as OpenAI lists it. Every item has an
- * id ({@link #withIds}: given when the response is stored, so that {@code after} finds it again).
+ * {@code previous_response_id}, the earlier conversation first ("the input items used to generate this
+ * response", in OpenAI's words). Every item has an id ({@link #withIds}: given when the response is
+ * stored, so that {@code after} finds it again).
  */
 public final class InputItems {
 
