@@ -1,8 +1,8 @@
 package dev.switchboard.responses;
 
 import dev.switchboard.bus.Addresses;
-import dev.switchboard.error.OpenAiError;
 import dev.switchboard.bus.impl.SharedBytesCodec;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
