@@ -79,10 +79,13 @@ final class ResponsesShape implements AnswerShape {
     return System.currentTimeMillis() - lastDataAt;
   }
 
-  /** What keeps a silent stream alive now (its start, or another in_progress; empty: nothing may go now). */
+  /**
+   * What keeps a silent stream alive now (its start, or another in_progress; empty: nothing may go now,
+   * as once the backend's error status came: its body is on its way).
+   */
   Buffer keepAlive() {
     lastDataAt = System.currentTimeMillis();
-    return stream.keepAlive();
+    return backendError ? Buffer.buffer() : stream.keepAlive();
   }
 
   /** The message of a backend's error body ({@code {"error": {"message"}}}), or its first 200 characters. */
