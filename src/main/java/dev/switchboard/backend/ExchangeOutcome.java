@@ -10,8 +10,8 @@ record ExchangeOutcome(Kind kind, String detail, long tokens) {
     this(kind, detail, 0);
   }
 
-  static ExchangeOutcome ok(Accounting acct) {
-    return new ExchangeOutcome(Kind.OK, null, Math.max(0, acct.promptTokens) + Math.max(0, acct.completionTokens));
+  static ExchangeOutcome ok(Accounting accounting) {
+    return new ExchangeOutcome(Kind.OK, null, Math.max(0, accounting.promptTokens) + Math.max(0, accounting.completionTokens));
   }
 
   enum Kind {

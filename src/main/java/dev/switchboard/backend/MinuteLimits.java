@@ -10,19 +10,19 @@ import dev.switchboard.error.OpenAiError;
  */
 final class MinuteLimits {
 
-  private final ModelDeployment d;
+  private final ModelDeployment deployment;
   private long minute;
   private long requests;
   private long tokens;
 
-  MinuteLimits(ModelDeployment d) {
-    this.d = d;
+  MinuteLimits(ModelDeployment deployment) {
+    this.deployment = deployment;
   }
 
   /** Counts a call in, or says why it is over a limit (null: within them). */
   OpenAiError admit() {
-    long rpm = d.routing().rpm();
-    long tpm = d.routing().tpm();
+    long rpm = deployment.routing().rpm();
+    long tpm = deployment.routing().tpm();
     if (rpm == 0 && tpm == 0) {
       return null;
     }
@@ -39,7 +39,7 @@ final class MinuteLimits {
 
   /** Tokens a finished call used. */
   void used(long n) {
-    if (n > 0 && d.routing().tpm() > 0) {
+    if (n > 0 && deployment.routing().tpm() > 0) {
       roll();
       tokens += n;
     }
@@ -48,7 +48,8 @@ final class MinuteLimits {
   private OpenAiError limited(String what, long used, long limit) {
     long now = System.currentTimeMillis();
     int secondsLeft = (int) Math.max(1, (60_000 - now % 60_000 + 999) / 1000);
-    return OpenAiError.tooManyRequests("litellm.RateLimitError: deployment " + d.id() + " of model=" + d.modelName()
+    return OpenAiError.tooManyRequests("litellm.RateLimitError: deployment " + deployment.id()
+        + " of model=" + deployment.modelName()
         + " reached its " + what + " limit (" + used + " of " + limit + " this minute)").withRetryAfter(secondsLeft);
   }
 

@@ -46,16 +46,16 @@ public final class ModelDeployer {
   }
 
   /** A running verticle: its deployment, what it was built with, and its label in the reload's diff. */
-  private record Deployed(ModelDeployment deployment, Shared shared, String deploymentId, String label) {
+  private record Deployed(ModelDeployment deployment, CommonSettings common, String deploymentId, String label) {
   }
 
   /**
    * What a BackendVerticle is built from besides its model: a change (in a reload) rebuilds every
    * model's verticle, the old ones draining. The master key and the rest of the config are not in it.
    */
-  private record Shared(boolean backgroundHealthChecks, Duration healthCheckInterval, int numRetries) {
-    static Shared of(SwitchboardConfig c) {
-      return new Shared(c.general().backgroundHealthChecks(), c.general().healthCheckInterval(),
+  private record CommonSettings(boolean backgroundHealthChecks, Duration healthCheckInterval, int numRetries) {
+    static CommonSettings of(SwitchboardConfig c) {
+      return new CommonSettings(c.general().backgroundHealthChecks(), c.general().healthCheckInterval(),
           c.router().numRetries());
     }
   }
@@ -98,7 +98,7 @@ public final class ModelDeployer {
    */
   private Plan plan(SwitchboardConfig next) {
     Map<String, ModelDeployment> bySlot = next.deploymentsBySlot();
-    Shared shared = Shared.of(next);
+    CommonSettings common = CommonSettings.of(next);
     List<Step> added = new ArrayList<>();
     List<Step> changed = new ArrayList<>();
     Map<String, List<Deployed>> unmatched = new LinkedHashMap<>();
@@ -111,7 +111,7 @@ public final class ModelDeployer {
       Deployed have = deployed.get(d.id());
       if (have == null) {
         fresh.add(new Step(label, d, null));
-      } else if (!same(have.deployment(), d) || !have.shared().equals(shared)) {
+      } else if (!same(have.deployment(), d) || !have.common().equals(common)) {
         changed.add(new Step(label, d, have));
       }
     });
@@ -183,7 +183,7 @@ public final class ModelDeployer {
 
   private Future<String> deploy(String slot, ModelDeployment d, SwitchboardConfig config) {
     return vertx.deployVerticle(new BackendVerticle(d, config.switchboard(), config.general(), config.router().numRetries(), nodeId), new DeploymentOptions())
-        .onSuccess(id -> deployed.put(d.id(), new Deployed(d, Shared.of(config), id, slot)))
+        .onSuccess(id -> deployed.put(d.id(), new Deployed(d, CommonSettings.of(config), id, slot)))
         .onFailure(err -> LOG.error("model {}: could not start its backend verticle: {}", d.modelName(),
             err.getMessage()));
   }

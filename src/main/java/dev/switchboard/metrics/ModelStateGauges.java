@@ -66,12 +66,12 @@ final class ModelStateGauges {
     forgetAllBut(deployments.keySet());
     DeliveryOptions local = new DeliveryOptions().setLocalOnly(true).setSendTimeout(STATE_TIMEOUT_MS);
     List<Future<?>> asked = new ArrayList<>();
-    for (ModelDeployment d : deployments.values()) {
-      asked.add(vertx.eventBus().<Object>request(Addresses.state(d.id()), new JsonObject(), local)
-          .onSuccess(reply -> onState(d, reply.body()))
+    for (ModelDeployment deployment : deployments.values()) {
+      asked.add(vertx.eventBus().<Object>request(Addresses.state(deployment.id()), new JsonObject(), local)
+          .onSuccess(reply -> onState(deployment, reply.body()))
           .onFailure(err -> {
-            unknown(queued.get(d.id()));
-            unknown(inFlight.get(d.id()));
+            unknown(queued.get(deployment.id()));
+            unknown(inFlight.get(deployment.id()));
           }));
     }
     return Future.join(asked).<Void>mapEmpty().recover(err -> Future.succeededFuture());
@@ -93,34 +93,34 @@ final class ModelStateGauges {
   /** This node's deployments by id. */
   private Map<String, ModelDeployment> deployments() {
     Map<String, ModelDeployment> byId = new LinkedHashMap<>();
-    config.current().models().forEach(d -> byId.put(d.id(), d));
+    config.current().models().forEach(deployment -> byId.put(deployment.id(), deployment));
     return byId;
   }
 
   private void onLiveness(Message<Object> msg) {
     // A removed deployment's verticle may still report while it drains: not one of this node's any more.
     if (msg.body() instanceof JsonObject e && e.getString("model_id") != null) {
-      ModelDeployment d = deployments().get(e.getString("model_id"));
-      if (d != null) {
-        setLiveness(d, e.getString("state"));
+      ModelDeployment deployment = deployments().get(e.getString("model_id"));
+      if (deployment != null) {
+        setLiveness(deployment, e.getString("state"));
       }
     }
   }
 
-  private void onState(ModelDeployment d, Object body) {
+  private void onState(ModelDeployment deployment, Object body) {
     if (!(body instanceof JsonObject s)) {
       return;
     }
     if (s.getValue("queued") instanceof Number n) {
       gauge(queued, "switchboard_queue_depth", "Requests waiting for a free slot (max_parallel_requests)",
-          Tags.of("model", d.modelName(), "model_id", d.id()), d.id()).set(n.doubleValue());
+          Tags.of("model", deployment.modelName(), "model_id", deployment.id()), deployment.id()).set(n.doubleValue());
     }
     if (s.getValue("in_flight") instanceof Number n) {
       gauge(inFlight, "switchboard_requests_in_flight", "Requests the model's backend is working on",
-          Tags.of("model", d.modelName(), "model_id", d.id()), d.id()).set(n.doubleValue());
+          Tags.of("model", deployment.modelName(), "model_id", deployment.id()), deployment.id()).set(n.doubleValue());
     }
     if (s.getValue("state") instanceof String state) {
-      setLiveness(d, state);
+      setLiveness(deployment, state);
     }
   }
 
@@ -131,15 +131,16 @@ final class ModelStateGauges {
   }
 
   /** With LiteLLM's deployment labels: litellm_model_name, model_id, api_base, api_provider. */
-  private void setLiveness(ModelDeployment d, String state) {
+  private void setLiveness(ModelDeployment deployment, String state) {
     double value = state == null ? 1 : switch (state) {
       case "healthy" -> 0;
       case "unhealthy" -> 2;
       default -> 1;
     };
     gauge(liveness, "litellm_deployment_state", "0 healthy, 1 unknown or partial outage, 2 down",
-        Tags.of("litellm_model_name", d.modelName(), "model_id", d.id(),
-            "api_base", d.shownApiBase() == null ? "" : d.shownApiBase(), "api_provider", d.provider()), d.id())
+        Tags.of("litellm_model_name", deployment.modelName(), "model_id", deployment.id(),
+            "api_base", deployment.shownApiBase() == null ? "" : deployment.shownApiBase(),
+            "api_provider", deployment.provider()), deployment.id())
         .set(value);
   }
 

@@ -115,9 +115,10 @@ public final class Launcher {
 
   private static void printCheck(SwitchboardConfig config) {
     System.out.println("config OK: " + config.source());
-    for (ModelDeployment d : config.models()) {
-      System.out.println("  " + d.modelName() + " -> " + d.provider() + "/" + d.backendModel() + " at "
-          + (d.apiBase() == null ? "(mock_response)" : d.shownApiBase()) + "  [deployment " + shortId(d.id()) + "]");
+    for (ModelDeployment deployment : config.models()) {
+      System.out.println("  " + deployment.modelName() + " -> " + deployment.provider() + "/"
+          + deployment.backendModel() + " at " + (deployment.apiBase() == null ? "(mock_response)" : deployment.shownApiBase())
+          + "  [deployment " + shortId(deployment.id()) + "]");
     }
     if (config.models().stream().map(ModelDeployment::modelName).distinct().count() < config.models().size()) {
       System.out.println("  routing_strategy: " + config.router().strategy().configName());

@@ -227,10 +227,11 @@ public final class Switchboard {
 
   /** Logs what a node on {@code config} serves, and what in the config deserves a warning. */
   public static void logModels(SwitchboardConfig config) {
-    for (ModelDeployment d : config.models()) {
-      LOG.info("model {} -> {} {} at {}{}", d.modelName(), d.provider(), d.backendModel(),
-          d.apiBase() == null ? "(mock_response)" : d.shownApiBase(),
-          d.maxParallelRequests() > 0 ? " (max_parallel_requests=" + d.maxParallelRequests() + ")" : "");
+    for (ModelDeployment deployment : config.models()) {
+      LOG.info("model {} -> {} {} at {}{}", deployment.modelName(), deployment.provider(), deployment.backendModel(),
+          deployment.apiBase() == null ? "(mock_response)" : deployment.shownApiBase(),
+          deployment.maxParallelRequests() > 0 ? " (max_parallel_requests=" + deployment.maxParallelRequests() + ")"
+              : "");
     }
     config.warnings().forEach(w -> LOG.warn("config: {}", w));
     if (config.general().masterKey() == null) {

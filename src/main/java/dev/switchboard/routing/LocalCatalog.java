@@ -32,8 +32,8 @@ final class LocalCatalog implements ModelCatalog {
     Snapshot s = snapshot;
     if (s == null || s.config() != current) {
       List<Entry> entries = new ArrayList<>();
-      for (ModelDeployment d : current.models()) {
-        entries.add(Entry.of(d, nodeId));
+      for (ModelDeployment deployment : current.models()) {
+        entries.add(Entry.of(deployment, nodeId));
       }
       s = new Snapshot(current, new CatalogIndex(entries));
       snapshot = s;

@@ -35,9 +35,10 @@ public interface ModelCatalog {
       this(modelName, provider, publicParams, modelInfo, id, nodes, routingOf(publicParams));
     }
 
-    public static Entry of(ModelDeployment d, String nodeId) {
-      return new Entry(d.modelName(), d.provider(), d.publicParams(), d.modelInfo(), d.id(), List.of(nodeId),
-          d.routing());
+    public static Entry of(ModelDeployment deployment, String nodeId) {
+      return new Entry(deployment.modelName(), deployment.provider(), deployment.publicParams(),
+          deployment.modelInfo(), deployment.id(), List.of(nodeId),
+          deployment.routing());
     }
 
     /** Where calls for this deployment go. */

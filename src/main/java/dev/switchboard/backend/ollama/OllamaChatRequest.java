@@ -28,15 +28,15 @@ final class OllamaChatRequest {
   private OllamaChatRequest() {
   }
 
-  static JsonObject of(JsonObject req, ModelDeployment d, boolean stream) {
-    JsonObject body = new JsonObject().put("model", d.backendModel())
+  static JsonObject of(JsonObject req, ModelDeployment deployment, boolean stream) {
+    JsonObject body = new JsonObject().put("model", deployment.backendModel())
         .put("messages", messages(req.getJsonArray("messages")))
         .put("stream", stream);
     JsonArray tools = tools(req);
     if (tools != null && !tools.isEmpty()) {
       body.put("tools", tools);
     }
-    OllamaOptions.apply(req, d, body);
+    OllamaOptions.apply(req, deployment, body);
     return body;
   }
 

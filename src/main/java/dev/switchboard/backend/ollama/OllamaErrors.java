@@ -21,32 +21,34 @@ final class OllamaErrors {
   }
 
   /** A non-2xx answer. */
-  static OpenAiError fromStatus(int status, Buffer body, ModelDeployment d) {
-    return of(status, UpstreamErrors.messageOf(body), d);
+  static OpenAiError fromStatus(int status, Buffer body, ModelDeployment deployment) {
+    return of(status, UpstreamErrors.messageOf(body), deployment);
   }
 
   /** An {@code {"error":...}} object where an answer was expected (a 200 body or a stream line). */
-  static OpenAiError inBody(String message, ModelDeployment d) {
-    return of(notFound(message) ? 404 : 500, message, d);
+  static OpenAiError inBody(String message, ModelDeployment deployment) {
+    return of(notFound(message) ? 404 : 500, message, deployment);
   }
 
   /** A line or body that is not what Ollama writes. */
-  static OpenAiError malformed(String what, ModelDeployment d) {
+  static OpenAiError malformed(String what, ModelDeployment deployment) {
     String shown = what.length() > MAX_LINE ? what.substring(0, MAX_LINE) + "…" : what;
     return new OpenAiError(502, "litellm.APIConnectionError: OllamaException - Got unexpected response from Ollama at "
-        + d.shownApiBase() + " for model=" + d.modelName() + ": " + shown, "internal_server_error", null);
+        + deployment.shownApiBase() + " for model=" + deployment.modelName() + ": " + shown,
+        "internal_server_error", null);
   }
 
-  private static OpenAiError of(int status, String message, ModelDeployment d) {
-    String text = "litellm." + UpstreamErrors.litellmClass(status) + ": OllamaException - " + message + hint(status, message, d);
+  private static OpenAiError of(int status, String message, ModelDeployment deployment) {
+    String text = "litellm." + UpstreamErrors.litellmClass(status) + ": OllamaException - " + message
+        + hint(status, message, deployment);
     return new OpenAiError(status, text, UpstreamErrors.typeFor(status), null);
   }
 
-  private static String hint(int status, String message, ModelDeployment d) {
+  private static String hint(int status, String message, ModelDeployment deployment) {
     String m = message.toLowerCase(Locale.ROOT);
     if (notFound(message) || status == 404 && m.contains("model")) {
-      return ". The model is not on the Ollama server at " + d.shownApiBase() + ": pull it first: ollama pull "
-          + d.backendModel();
+      return ". The model is not on the Ollama server at " + deployment.shownApiBase() + ": pull it first: ollama pull "
+          + deployment.backendModel();
     }
     if (m.contains("does not support tools")) {
       return ". This model's template has no tool support: use a tool-capable model (e.g. qwen3, llama3.1) "

@@ -15,8 +15,9 @@ final class OllamaGenerateRequest {
   private OllamaGenerateRequest() {
   }
 
-  static JsonObject of(JsonObject req, ModelDeployment d, boolean stream) {
-    JsonObject body = new JsonObject().put("model", d.backendModel()).put("prompt", prompt(req.getValue("prompt")))
+  static JsonObject of(JsonObject req, ModelDeployment deployment, boolean stream) {
+    JsonObject body = new JsonObject().put("model", deployment.backendModel())
+        .put("prompt", prompt(req.getValue("prompt")))
         .put("stream", stream);
     if (req.getValue("suffix") instanceof String suffix) {
       body.put("suffix", suffix);
@@ -29,7 +30,7 @@ final class OllamaGenerateRequest {
     if (Boolean.TRUE.equals(req.getValue("echo"))) {
       throw OllamaOptions.bad("echo: Ollama's /api/generate cannot echo the prompt", "echo");
     }
-    OllamaOptions.apply(req, d, body);
+    OllamaOptions.apply(req, deployment, body);
     return body;
   }
 

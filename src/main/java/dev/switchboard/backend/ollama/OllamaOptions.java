@@ -34,19 +34,20 @@ final class OllamaOptions {
   }
 
   /** Puts {@code options}, {@code format}, {@code keep_alive} and {@code think} into {@code into}. */
-  static void apply(JsonObject request, ModelDeployment d, JsonObject into) {
+  static void apply(JsonObject request, ModelDeployment deployment, JsonObject into) {
     if (request.getValue("n") instanceof Number n && n.intValue() != 1) {
       throw bad("n: Ollama makes one choice per request; send n: 1 (or leave it out)", "n");
     }
     JsonObject options = new JsonObject();
-    layer(d.litellmParams(), d, options, into, "litellm_params.");
-    layer(request, d, options, into, "");
+    layer(deployment.litellmParams(), deployment, options, into, "litellm_params.");
+    layer(request, deployment, options, into, "");
     if (!options.isEmpty()) {
       into.put("options", options);
     }
   }
 
-  private static void layer(JsonObject src, ModelDeployment d, JsonObject options, JsonObject top, String where) {
+  private static void layer(JsonObject src, ModelDeployment deployment, JsonObject options, JsonObject top,
+                            String where) {
     if (src.getValue("options") instanceof JsonObject native_) {
       native_.forEach(e -> options.put(e.getKey(), e.getValue()));
     } else if (src.getValue("options") != null) {
@@ -79,7 +80,7 @@ final class OllamaOptions {
     }
     putIfSet(src, "think", top, "think");
     if (src.getValue("reasoning_effort") != null) {
-      top.put("think", think(src.getValue("reasoning_effort"), d.backendModel(), where));
+      top.put("think", think(src.getValue("reasoning_effort"), deployment.backendModel(), where));
     }
   }
 
