@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  *       then one every MS milliseconds, then {@code data: [DONE]}. Each chunk carries {@code "ts"}, the
  *       backend's {@link System#nanoTime()} when it was written: on Linux that clock is CLOCK_MONOTONIC,
  *       shared by every process, so the load generator can tell how long each chunk took to reach it;</li>
- *   <li>{@code GET .../models}: a model list (Switchboard's liveness probe).</li>
+ *   <li>{@code GET .../models}: a model list (Switchboard's liveness probe);</li>
+ *   <li>{@code POST /api/chat}: a fixed answer of Ollama's native API ({@code "stream": false}), and
+ *       {@code GET /api/tags} (its liveness probe): the Ollama translation path's backend.</li>
  * </ul>
  *
  * Usage: {@code java -cp switchboard.jar:classes FakeBackend PORT}. Listens on 127.0.0.1 only.
@@ -32,6 +34,11 @@ public final class FakeBackend {
       + "\"completion_tokens\":1,\"total_tokens\":6}}");
   private static final Buffer MODELS = Buffer.buffer("{\"object\":\"list\",\"data\":[{\"id\":\"bench-backend\","
       + "\"object\":\"model\",\"created\":1700000000,\"owned_by\":\"bench\"}]}");
+  private static final Buffer OLLAMA_CHAT = Buffer.buffer("{\"model\":\"bench-backend\",\"created_at\":"
+      + "\"2023-11-14T22:13:20Z\",\"message\":{\"role\":\"assistant\",\"content\":\"pong\"},\"done\":true,"
+      + "\"done_reason\":\"stop\",\"total_duration\":1000,\"prompt_eval_count\":5,\"eval_count\":1}");
+  private static final Buffer OLLAMA_TAGS = Buffer.buffer("{\"models\":[{\"name\":\"bench:latest\","
+      + "\"model\":\"bench:latest\"}]}");
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
   private static Vertx vertx;
@@ -55,6 +62,14 @@ public final class FakeBackend {
   private static void handle(HttpServerRequest req) {
     String path = req.path();
     HttpServerResponse resp = req.response();
+    if (path.equals("/api/chat")) {
+      req.end().onComplete(ar -> resp.putHeader("content-type", "application/json").end(OLLAMA_CHAT));
+      return;
+    }
+    if (path.equals("/api/tags")) {
+      resp.putHeader("content-type", "application/json").end(OLLAMA_TAGS);
+      return;
+    }
     if (path.endsWith("/models")) {
       resp.putHeader("content-type", "application/json").end(MODELS);
       return;

@@ -34,9 +34,11 @@ import java.util.concurrent.locks.LockSupport;
  * LoadGen startup --n 3 --url URL -- COMMAND...                                 start COMMAND, time first 200
  * LoadGen ports  N                                                              N free loopback ports
  * </pre>
- * Common: {@code --model M} (the body's model; a target {@code NAME=URL#MODEL} sends MODEL instead: seq and
- * stream), {@code --key K} (bearer key), {@code --body-kb N} (a request
- * body of ~N KB: earlier turns of a conversation). Every URL must be on 127.0.0.1.
+ * Common: {@code --model M} (the body's model; a target {@code NAME=URL#MODEL} sends MODEL instead),
+ * {@code --key K} (bearer key), {@code --body-kb N} (a request body of ~N KB: earlier turns of a
+ * conversation). A target {@code NAME=URL[#MODEL]|Header: value|...} adds those headers to its requests (a
+ * peer gateway's routing headers). A URL ending in {@code /responses} gets an OpenAI Responses body
+ * ({@code input} instead of {@code messages}). Every URL must be on 127.0.0.1.
  */
 public final class LoadGen {
 
@@ -93,9 +95,16 @@ public final class LoadGen {
 
   /** {@code url}, or {@code url#model} to send another model than {@code --model} to that target. */
   private Http client(String url, boolean stream) {
+    String[] parts = url.split("\\|");
+    url = parts[0];
+    StringBuilder headers = new StringBuilder();
+    for (int i = 1; i < parts.length; i++) {
+      headers.append(parts[i].trim()).append("\r\n");
+    }
     int hash = url.lastIndexOf('#');
     String model = hash < 0 ? opts.getOrDefault("model", "fast") : url.substring(hash + 1);
-    return new Http(hash < 0 ? url : url.substring(0, hash), model, stream, opts.get("key"), num("body-kb", 0));
+    return new Http(hash < 0 ? url : url.substring(0, hash), model, stream, opts.get("key"), num("body-kb", 0),
+        headers.toString());
   }
 
   // ---- sequential requests: the peer comparison's method ----
@@ -238,6 +247,7 @@ public final class LoadGen {
     int rounds = num("rounds", 2);
     int warmup = num("warmup", 30);
     int pauseMs = num("pause-ms", 0); // idle before each stream, as in seq
+    String label = opts.getOrDefault("label", "stream");
     Http[] c = new Http[targets.size()];
     for (int t = 0; t < c.length; t++) {
       c[t] = client(targets.get(t)[1], true);
@@ -264,12 +274,12 @@ public final class LoadGen {
         }
       }
       for (int t = 0; t < c.length; t++) {
-        round[t].print("stream." + targets.get(t)[0], "@r" + r);
+        round[t].print(label + "." + targets.get(t)[0], "@r" + r);
         all[t].addAll(round[t]);
       }
     }
     for (int t = 0; t < c.length; t++) {
-      all[t].print("stream." + targets.get(t)[0], "");
+      all[t].print(label + "." + targets.get(t)[0], "");
     }
   }
 
@@ -519,19 +529,23 @@ public final class LoadGen {
     int timeoutMs = 120_000;
 
     /** @param bodyKb 0: one short message; N: a conversation of ~N KB, as an agent's context is */
-    Http(String url, String model, boolean stream, String key, int bodyKb) {
+    Http(String url, String model, boolean stream, String key, int bodyKb, String extraHeaders) {
       URI u = URI.create(url);
       if (!"127.0.0.1".equals(u.getHost())) {
         throw new IllegalArgumentException("url: " + url + " (expected: http://127.0.0.1:PORT/...)");
       }
       addr = new InetSocketAddress("127.0.0.1", u.getPort());
       // max_tokens makes the same body a valid Anthropic Messages request too (the /v1/messages row).
-      byte[] body = ("{\"model\":\"" + model + "\",\"max_tokens\":256,\"stream\":" + stream
-          + ",\"messages\":[" + conversation(bodyKb) + "{\"role\":\"user\",\"content\":\"ping\"}]}")
+      // The Responses API takes the same turns as "input" items, and "max_output_tokens".
+      boolean responses = u.getRawPath().endsWith("/responses");
+      byte[] body = ("{\"model\":\"" + model + "\"," + (responses ? "\"max_output_tokens\"" : "\"max_tokens\"")
+          + ":256,\"stream\":" + stream + (responses ? ",\"input\":[" : ",\"messages\":[") + conversation(bodyKb)
+          + "{\"role\":\"user\",\"content\":\"ping\"}]}")
           .getBytes(StandardCharsets.UTF_8);
       String head = "POST " + u.getRawPath() + " HTTP/1.1\r\nHost: 127.0.0.1:" + u.getPort() + "\r\n"
           + "Content-Type: application/json\r\n"
           + (key == null ? "" : "Authorization: Bearer " + key + "\r\n")
+          + extraHeaders
           + "Content-Length: " + body.length + "\r\n\r\n";
       byte[] h = head.getBytes(StandardCharsets.US_ASCII);
       request = Arrays.copyOf(h, h.length + body.length);
@@ -694,8 +708,10 @@ public final class LoadGen {
         if (chunks == 0 && !done) {
           stats.ttfc.add(200, now - t0);
         }
-        // OpenAI's streams end with [DONE]; Anthropic's Messages streams with message_stop.
-        if (event.startsWith("data: [DONE]") || event.contains("\"type\":\"message_stop\"")) {
+        // OpenAI's streams end with [DONE]; Anthropic's Messages streams with message_stop; Responses
+        // streams with response.completed.
+        if (event.startsWith("data: [DONE]") || event.contains("\"type\":\"message_stop\"")
+            || event.contains("\"type\":\"response.completed\"")) {
           done = true;
           continue;
         }
