@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# CPU profile of Switchboard at saturation (small chat completions), with async-profiler, on 127.0.0.1 only.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+Usage: scripts/bench-profile.sh [--seconds N] [--out FILE.html] [--jar JAR]
+
+Starts the benchmark's fast backend (nginx answering a fixed chat.completion) and Switchboard
+(scripts/run.sh's JVM flags, CPU 1), warms Switchboard up with wrk (32 connections, until its JIT
+threads are quiet), then profiles N seconds (default 20) of wrk at 32 connections from CPU 0 with
+async-profiler (event=cpu, 1 ms interval), attached by scripts/bench/ProfilerAttach.java. Writes the flame
+graph (HTML) to FILE (default docs/profile-small-chat.html) and prints the top frames by self time
+and by library, and wrk's figures with Switchboard's CPU time per request.
+
+async-profiler comes from Maven Central (tools.profiler:async-profiler:4.2, classifier linux-x64,
+with its native library): taken from ~/.m2 when there, else fetched with mvn dependency:get.
+Needs: a JDK 17+, wrk, nginx, taskset, mvn (once). Debian: apt-get install wrk nginx.
+EOF
+}
+
+seconds=20
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$repo_root/docs/profile-small-chat.html"
+jar="$repo_root/target/switchboard.jar"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --seconds) seconds="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    --jar) jar="$2"; shift ;;
+    *) echo "bench-profile: unknown argument: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ "$out" == /* ]] || out="$(pwd)/$out"
+say() { printf 'bench-profile: %s\n' "$*" >&2; }
+die() { printf 'bench-profile: FAIL: %s\n' "$*" >&2; exit 1; }
+for t in java javac wrk nginx taskset; do
+  command -v "$t" >/dev/null 2>&1 || { echo "bench-profile: $t is not installed (see --help)" >&2; exit 2; }
+done
+[[ -f "$jar" ]] || die "$jar is missing: mvn -B -q -DskipTests package"
+
+ap_version=4.2
+ap_jar="$HOME/.m2/repository/tools/profiler/async-profiler/$ap_version/async-profiler-$ap_version-linux-x64.jar"
+if [[ ! -f "$ap_jar" ]]; then
+  say "fetching async-profiler $ap_version from Maven Central..."
+  mvn -B -q dependency:get -Dartifact="tools.profiler:async-profiler:$ap_version:jar:linux-x64" >&2 \
+    || die "mvn dependency:get tools.profiler:async-profiler:$ap_version:jar:linux-x64 failed"
+fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/switchboard-profile.XXXXXX")"
+pids=()
+cleanup() {
+  local pid
+  for pid in ${pids[@]+"${pids[@]}"}; do kill "$pid" 2>/dev/null || true; done
+  for pid in ${pids[@]+"${pids[@]}"}; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+(cd "$work" && unzip -q -o "$ap_jar" 'linux-x64/*') || die "cannot unpack $ap_jar"
+lib="$work/linux-x64/libasyncProfiler.so"
+javac -nowarn -d "$work/classes" "$repo_root/scripts/bench/ProfilerAttach.java" || die "javac failed"
+profiler() { java -cp "$work/classes" ProfilerAttach "$sb_pid" "$lib" "$1"; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+p_backend="$(free_port)"; p_sb="$(free_port)"
+completion='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench-backend","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}'
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/tmp;
+  proxy_temp_path $work/nginx/tmp;
+  keepalive_requests 10000000;
+  server { listen 127.0.0.1:$p_backend; location / { default_type application/json; return 200 '$completion'; } }
+}
+EOF
+taskset -c 1 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+pids+=($!)
+key=sk-bench
+cat >"$work/switchboard.yaml" <<EOF
+model_list:
+  - model_name: fast
+    litellm_params: {model: openai/bench, api_base: "http://127.0.0.1:$p_backend/v1", api_key: none}
+general_settings:
+  master_key: $key
+  background_health_checks: false
+EOF
+java_opts="$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' "$repo_root/scripts/run.sh")"
+# shellcheck disable=SC2086
+taskset -c 1 java $java_opts -jar "$jar" --config "$work/switchboard.yaml" --host 127.0.0.1 --port "$p_sb" \
+  >"$work/switchboard.log" 2>&1 &
+sb_pid=$!
+pids+=("$sb_pid")
+url="http://127.0.0.1:$p_sb/v1/chat/completions"
+for _ in $(seq 200); do
+  code="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+    -d '{"model":"fast","messages":[{"role":"user","content":"ping"}]}' "$url" || true)"
+  [[ "$code" == 200 ]] && break
+  sleep 0.1
+done
+[[ "$code" == 200 ]] || die "Switchboard does not answer (HTTP $code; log: $work/switchboard.log)"
+cat >"$work/post.lua" <<EOF
+wrk.method = "POST"
+wrk.body = '{"model":"fast","stream":false,"messages":[{"role":"user","content":"ping"}]}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $key"
+EOF
+ticks() { awk '{ sub(/^[0-9]+ \(.*\) /, ""); split($0, f, " "); print f[12] + f[13] }' "/proc/$sb_pid/stat"; }
+jit_ticks() {
+  local t n=0
+  for t in /proc/"$sb_pid"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in
+      C1\ * | C2\ *) n=$(( n + $(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null || echo 0) )) ;;
+    esac
+  done
+  echo "$n"
+}
+say "warm-up: wrk at 32 connections in 5 s slices until the JIT threads are quiet (at most 90 s)..."
+for i in $(seq 18); do
+  j0="$(jit_ticks)"
+  taskset -c 0 wrk -t1 -c32 -d5s -s "$work/post.lua" "$url" >/dev/null
+  [[ "$i" -ge 3 && $(( $(jit_ticks) - j0 )) -lt 28 ]] && break
+done
+say "profiling ${seconds} s of wrk at 32 connections..."
+profiler start,event=cpu,interval=1ms || die "cannot attach async-profiler"
+t0="$(ticks)"
+wrk_out="$(taskset -c 0 wrk -t1 -c32 -d"${seconds}s" -s "$work/post.lua" "$url")"
+t1="$(ticks)"
+profiler "stop,file=$work/flame.html" || die "cannot stop async-profiler"
+profiler "dump,collapsed,file=$work/collapsed.txt" || true
+mkdir -p "$(dirname "$out")"
+cp "$work/flame.html" "$out"
+n="$(awk '/requests in/ { print $1 }' <<<"$wrk_out")"
+echo "$wrk_out"
+awk -v d="$(( t1 - t0 ))" -v n="$n" -v hz="$(getconf CLK_TCK)" \
+  'BEGIN { printf "Switchboard CPU time per request: %.1f us (%d requests)\n", d * 1e6 / hz / n, n }'
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+say "flame graph: $out"
+if [[ -s "$work/collapsed.txt" ]]; then
+  cp "$work/collapsed.txt" "${out%.html}.collapsed.txt"
+  say "collapsed stacks: ${out%.html}.collapsed.txt"
+fi
