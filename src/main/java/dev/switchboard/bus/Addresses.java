@@ -19,6 +19,8 @@ public final class Addresses {
   public static final String NODE_LEFT = "switchboard.cluster.node-left";
   /** Asks a deployment's BackendVerticle for its state (request/reply): {@code switchboard.state.<deployment id>}. */
   public static final String STATE_PREFIX = "switchboard.state.";
+  /** The stream protocol's per-instance frame addresses ({@link #endpoint(String, String)}). */
+  public static final String STREAM_PREFIX = "switchboard.stream.";
 
   private Addresses() {
   }
@@ -55,6 +57,6 @@ public final class Addresses {
 
   /** A private, per-instance address for stream frames (one per API verticle or BackendVerticle instance). */
   public static String endpoint(String role, String uniqueId) {
-    return "switchboard.stream." + role + "." + uniqueId;
+    return STREAM_PREFIX + role + "." + uniqueId;
   }
 }

@@ -16,7 +16,10 @@ import io.vertx.core.spi.metrics.PoolMetrics;
 import io.vertx.core.spi.metrics.TCPMetrics;
 import io.vertx.core.spi.metrics.VertxMetrics;
 
-/** Every meter as the delegate makes it, but HTTP servers' wrapped (see {@link EarlyConnectionSafeMetricsFactory}). */
+/**
+ * Every meter as the delegate makes it, but HTTP servers' wrapped (see {@link EarlyConnectionSafeMetricsFactory})
+ * and the event bus's without the stream protocol's frames (see {@link FramesUncountedEventBusMetrics}).
+ */
 final class EarlyConnectionSafeVertxMetrics implements VertxMetrics {
 
   private final VertxMetrics delegate;
@@ -34,8 +37,10 @@ final class EarlyConnectionSafeVertxMetrics implements VertxMetrics {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public EventBusMetrics<?> createEventBusMetrics() {
-    return delegate.createEventBusMetrics();
+    EventBusMetrics<?> bus = delegate.createEventBusMetrics();
+    return bus == null ? null : new FramesUncountedEventBusMetrics((EventBusMetrics<Object>) bus);
   }
 
   @Override
