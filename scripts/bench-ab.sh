@@ -11,7 +11,8 @@ benchmark's fast backend (nginx answering a fixed chat.completion, CPU 1), warms
 N rounds (default 6), each: wrk at 32 connections for S seconds (default 5) on A and on B (the
 order alternates round by round) with each one's CPU time per request (/proc/PID/stat utime+stime
 over the wrk run ÷ requests), then LoadGen seq with A and B interleaved request by request (N
-small requests, default 1000, and N/5 of ~100 KB). The load generators run on CPU 0.
+small requests, default 1000, and N/5 of ~100 KB), and CPU time per request at a fixed 1,000 req/s
+(LoadGen rate, 16 connections, S seconds each). The load generators run on CPU 0.
 
 Prints, per round and as medians: req/s, CPU µs per request, sequential p50 and the ~100 KB body's
 p50, B ÷ A for each, and the load average. What a change buys is the B ÷ A of the same run; a
@@ -125,14 +126,21 @@ wrk_one() {  # wrk_one a|b SECONDS: prints "RPS CPU_US"
   awk -v r="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")" -v d="$(( t1 - t0 ))" -v n="$reqs" -v hz="$hz" \
     'BEGIN { printf "%.0f %.1f\n", r, d * 1e6 / hz / n }'
 }
+rate_one() {  # rate_one a|b SECONDS: prints CPU_US per request at 1,000 req/s
+  local t0 t1
+  t0="$(ticks "${pid[$1]}")"
+  loadgen rate --rate 1000 --seconds "$2" --conns 16 --rounds 1 --model fast --key "$key" "$1=${url[$1]}" >/dev/null
+  t1="$(ticks "${pid[$1]}")"
+  awk -v d="$(( t1 - t0 ))" -v n="$(( $2 * 1000 ))" -v hz="$hz" 'BEGIN { printf "%.1f\n", d * 1e6 / hz / n }'
+}
 say "warm-up: 8 slices of 5 s of wrk on each, alternating..."
 for _ in $(seq 8); do wrk_one a 5 >/dev/null; wrk_one b 5 >/dev/null; done
 loadgen seq --n 300 --rounds 1 --warmup 0 --model fast --key "$key" "a=${url[a]}" "b=${url[b]}" >/dev/null
 loadgen seq --n 50 --rounds 1 --warmup 0 --body-kb 100 --model fast --key "$key" "a=${url[a]}" "b=${url[b]}" >/dev/null
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '| Round | A req/s | B req/s | B÷A | A CPU µs/req | B CPU µs/req | B÷A | A seq p50 µs | B seq p50 µs | A 100 KB p50 µs | B 100 KB p50 µs |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
+printf '| Round | A req/s | B req/s | B÷A | A CPU µs/req | B CPU µs/req | B÷A | A CPU µs/req at 1,000 req/s | B | B÷A | A seq p50 µs | B seq p50 µs | A 100 KB p50 µs | B 100 KB p50 µs |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 : >"$work/rows"
 for r in $(seq "$rounds"); do
   if (( r % 2 )); then
@@ -140,6 +148,10 @@ for r in $(seq "$rounds"); do
   else
     read -r rb cb < <(wrk_one b "$seconds"); read -r ra ca < <(wrk_one a "$seconds")
   fi
+  # CPU per request at a fixed 1,000 req/s: less sensitive than saturation to the CPU share the
+  # machine's other load leaves (as long as both keep up).
+  if (( r % 2 )); then fa="$(rate_one a "$seconds")"; fb="$(rate_one b "$seconds")"
+  else fb="$(rate_one b "$seconds")"; fa="$(rate_one a "$seconds")"; fi
   seq_out="$(loadgen seq --n "$n" --rounds 1 --warmup 0 --model fast --key "$key" "a=${url[a]}" "b=${url[b]}")"
   big_out="$(loadgen seq --n "$(( n / 5 ))" --rounds 1 --warmup 0 --body-kb 100 --label big --model fast --key "$key" \
     "a=${url[a]}" "b=${url[b]}")"
@@ -147,15 +159,16 @@ for r in $(seq "$rounds"); do
   sb="$(awk '$1 == "seq.b.p50_us" { printf "%.0f", $2 }' <<<"$seq_out")"
   ba="$(awk '$1 == "big.a.p50_us" { printf "%.0f", $2 }' <<<"$big_out")"
   bb="$(awk '$1 == "big.b.p50_us" { printf "%.0f", $2 }' <<<"$big_out")"
-  echo "$ra $rb $ca $cb $sa $sb $ba $bb" >>"$work/rows"
+  echo "$ra $rb $ca $cb $sa $sb $ba $bb $fa $fb" >>"$work/rows"
   awk -v ra="$ra" -v rb="$rb" -v ca="$ca" -v cb="$cb" -v r="$r" -v sa="$sa" -v sb="$sb" -v ba="$ba" -v bb="$bb" \
-    'BEGIN { printf "| %d | %d | %d | %.2f | %.1f | %.1f | %.2f | %s | %s | %s | %s |\n", r, ra, rb, rb / ra, ca, cb, cb / ca, sa, sb, ba, bb }'
+    -v fa="$fa" -v fb="$fb" \
+    'BEGIN { printf "| %d | %d | %d | %.2f | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %s | %s | %s | %s |\n", r, ra, rb, rb / ra, ca, cb, cb / ca, fa, fb, fb / fa, sa, sb, ba, bb }'
 done
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 col() { awk -v c="$1" '{ print $c }' "$work/rows" | median; }
 ratio_col() { awk -v x="$1" -v y="$2" '{ print $y / $x }' "$work/rows" | median; }
 awk -v ra="$(col 1)" -v rb="$(col 2)" -v q="$(ratio_col 1 2)" -v ca="$(col 3)" -v cb="$(col 4)" -v qc="$(ratio_col 3 4)" \
-  -v sa="$(col 5)" -v sb="$(col 6)" -v ba="$(col 7)" -v bb="$(col 8)" \
-  'BEGIN { printf "| median | %d | %d | %.2f | %.1f | %.1f | %.2f | %s | %s | %s | %s |\n", ra, rb, q, ca, cb, qc, sa, sb, ba, bb }'
+  -v sa="$(col 5)" -v sb="$(col 6)" -v ba="$(col 7)" -v bb="$(col 8)" -v fa="$(col 9)" -v fb="$(col 10)" -v qf="$(ratio_col 9 10)" \
+  'BEGIN { printf "| median | %d | %d | %.2f | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %s | %s | %s | %s |\n", ra, rb, q, ca, cb, qc, fa, fb, qf, sa, sb, ba, bb }'
 echo
 echo "Load average: $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after. A: $jar_a; B: $jar_b."
