@@ -44,7 +44,7 @@ measured and written next to the figures: on a shared machine it is the main sou
 
 Prints a table, compares it with the targets and with the previous run recorded in the doc, and
 rewrites the generated part of docs/benchmarks.md (between its bench:results markers) with the
-figures, the machine's description and the date. About 6-7 minutes; --quick: about 2 minutes,
+figures, the machine's description and the date. About 12-15 minutes; --quick: about 4 minutes,
 short and noisy, for trying the script (the doc is then left alone unless --doc is given).
 
 Options:
