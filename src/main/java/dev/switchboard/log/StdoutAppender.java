@@ -6,8 +6,6 @@ import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
 
 import java.io.ByteArrayOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -36,7 +34,8 @@ public final class StdoutAppender extends UnsynchronizedAppenderBase<ILoggingEve
 
   private Encoder<ILoggingEvent> encoder;
   private int queueSize = 8192;
-  private OutputStream out = new FileOutputStream(FileDescriptor.out);
+  /** Null: {@code System.out} as it is at each write, as logback's ConsoleAppender does (a test runner may swap it). */
+  private OutputStream out;
   private BlockingQueue<ILoggingEvent> queue;
   private Thread worker;
   private volatile boolean stopping;
@@ -110,8 +109,9 @@ public final class StdoutAppender extends UnsynchronizedAppenderBase<ILoggingEve
     batch.clear();
     if (buf.size() > 0) {
       try {
-        buf.writeTo(out);
-        out.flush();
+        OutputStream target = out == null ? System.out : out;
+        buf.writeTo(target);
+        target.flush();
       } catch (IOException ex) {
         addError("could not write to stdout", ex);
       }
@@ -122,8 +122,9 @@ public final class StdoutAppender extends UnsynchronizedAppenderBase<ILoggingEve
   private void write(byte[] bytes) {
     if (bytes != null && bytes.length > 0) {
       try {
-        out.write(bytes);
-        out.flush();
+        OutputStream target = out == null ? System.out : out;
+        target.write(bytes);
+        target.flush();
       } catch (IOException ex) {
         addError("could not write to stdout", ex);
       }
