@@ -29,8 +29,8 @@ import java.util.function.Predicate;
  */
 final class CompletionRoutes {
 
-  /** DATA frames a backend may send ahead of the client's reading. */
-  static final int WINDOW = 32;
+  /** Bytes a backend may send ahead of the client's reading (docs/event-bus.md, credit). */
+  static final int WINDOW = 64 * 1024;
 
   private final ModelCatalog catalog;
   private final CallClient calls;

@@ -134,7 +134,7 @@ final class ResponseRelay implements FrameListener {
     if (firstDataAt == 0) {
       firstDataAt = System.currentTimeMillis();
     }
-    consumed++;
+    consumed += data.length();
     if (!stream) {
       // Credit only as the window runs low, like a stream: a JSON answer is mostly one DATA frame,
       // and a credit per frame would cost a bus message (and a wake-up of the backend's event loop)

@@ -30,6 +30,14 @@ final class Accounting {
     startedAt = System.currentTimeMillis();
   }
 
+  /** Token counts as the translator found them in the answer, when it did. */
+  void usage(ResponseTranslator.Usage usage) {
+    if (usage != null) {
+      promptTokens = usage.promptTokens();
+      completionTokens = usage.completionTokens();
+    }
+  }
+
   void firstByte() {
     if (firstByteAt == 0) {
       firstByteAt = System.currentTimeMillis();

@@ -1,6 +1,6 @@
 package dev.switchboard.backend;
 
-import dev.switchboard.bus.StreamSink;
+import dev.switchboard.bus.AnswerStream;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.config.SwitchboardSettings;
 import dev.switchboard.error.OpenAiError;
@@ -17,7 +17,7 @@ import java.util.Deque;
 final class AdmissionQueue {
 
   private final Vertx vertx;
-  private final ModelDeployment d;
+  private final ModelDeployment deployment;
   private final SwitchboardSettings settings;
   private final Deque<Waiting> waiting = new ArrayDeque<>();
   /** Moving average of how long a call holds a slot, for the Retry-After estimate. */
@@ -26,18 +26,18 @@ final class AdmissionQueue {
 
   /** A call waiting for a slot, and since when. */
   static final class Waiting {
-    final StreamSink sink;
+    final AnswerStream answer;
     final long since = System.currentTimeMillis();
     long timer;
 
-    Waiting(StreamSink sink) {
-      this.sink = sink;
+    Waiting(AnswerStream answer) {
+      this.answer = answer;
     }
   }
 
-  AdmissionQueue(Vertx vertx, ModelDeployment d, SwitchboardSettings settings) {
+  AdmissionQueue(Vertx vertx, ModelDeployment deployment, SwitchboardSettings settings) {
     this.vertx = vertx;
-    this.d = d;
+    this.deployment = deployment;
     this.settings = settings;
   }
 
@@ -53,17 +53,17 @@ final class AdmissionQueue {
     return waiting.size();
   }
 
-  void add(StreamSink sink) {
-    Waiting w = new Waiting(sink);
+  void add(AnswerStream answer) {
+    Waiting w = new Waiting(answer);
     waiting.addLast(w);
     w.timer = vertx.setTimer(settings.queueTimeout().toMillis(), id -> {
       if (waiting.remove(w)) {
-        sink.error(OpenAiError.tooManyRequests("Request for model=" + d.modelName() + " waited "
+        answer.fail(OpenAiError.tooManyRequests("Request for model=" + deployment.modelName() + " waited "
             + settings.queueTimeout().toSeconds() + " s for a free slot (max_parallel_requests="
-            + d.maxParallelRequests() + "). Try again later.").withRetryAfter(retryAfterSeconds()), null);
+            + deployment.maxParallelRequests() + "). Try again later.").withRetryAfter(retryAfterSeconds()), null);
       }
     });
-    sink.onCancel(reason -> {
+    answer.cancelled().onSuccess(reason -> {
       waiting.remove(w);
       vertx.cancelTimer(w.timer);
     });
@@ -81,7 +81,7 @@ final class AdmissionQueue {
   void failAll(OpenAiError error) {
     for (Waiting w : waiting) {
       vertx.cancelTimer(w.timer);
-      w.sink.error(error, null);
+      w.answer.fail(error, null);
     }
     waiting.clear();
   }
@@ -100,14 +100,14 @@ final class AdmissionQueue {
   }
 
   OpenAiError fullError(int inFlight) {
-    return OpenAiError.tooManyRequests("Crossed Max Parallel Request Limit for model=" + d.modelName() + ": "
-        + inFlight + " in flight (max_parallel_requests=" + d.maxParallelRequests() + ") and " + waiting.size()
+    return OpenAiError.tooManyRequests("Crossed Max Parallel Request Limit for model=" + deployment.modelName() + ": "
+        + inFlight + " in flight (max_parallel_requests=" + deployment.maxParallelRequests() + ") and " + waiting.size()
         + " waiting (queue full). Try again later.").withRetryAfter(retryAfterSeconds());
   }
 
   /** Seconds until a slot is likely free for a newcomer: the queue ahead, served max_parallel at a time. */
   int retryAfterSeconds() {
-    int slots = Math.max(1, d.maxParallelRequests());
+    int slots = Math.max(1, deployment.maxParallelRequests());
     double ms = (waiting.size() + 1) * avgServiceMs / slots;
     return (int) Math.max(1, Math.ceil(ms / 1000));
   }

@@ -1,8 +1,8 @@
 package dev.switchboard.backend;
 
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.bus.AnswerStream;
 import dev.switchboard.bus.Call;
-import dev.switchboard.bus.StreamSink;
 import dev.switchboard.bus.impl.CallServer;
 import dev.switchboard.config.GeneralSettings;
 import dev.switchboard.config.ModelDeployment;
@@ -40,7 +40,7 @@ public final class BackendVerticle extends VerticleBase {
   private static final long RECOVERY_PROBE_MS = 2_000;
   private static final long PROBE_TIMEOUT_MS = 5_000;
 
-  private final ModelDeployment d;
+  private final ModelDeployment deployment;
   private final SwitchboardSettings settings;
   private final GeneralSettings general;
   private final int retries;
@@ -64,7 +64,7 @@ public final class BackendVerticle extends VerticleBase {
 
   public BackendVerticle(ModelDeployment deployment, SwitchboardSettings settings, GeneralSettings general,
                          int retries, String nodeId) {
-    this.d = deployment;
+    this.deployment = deployment;
     this.settings = settings;
     this.general = general;
     this.retries = retries;
@@ -73,27 +73,27 @@ public final class BackendVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    provider = Providers.forKind(d.kind());
-    queue = new AdmissionQueue(vertx, d, settings);
-    limits = new MinuteLimits(d);
-    if (d.kind() != ProviderKind.MOCK) {
-      int poolSize = d.maxParallelRequests() > 0 ? d.maxParallelRequests() : UNLIMITED_POOL;
+    provider = Providers.forKind(deployment.kind());
+    queue = new AdmissionQueue(vertx, deployment, settings);
+    limits = new MinuteLimits(deployment);
+    if (deployment.kind() != ProviderKind.MOCK) {
+      int poolSize = deployment.maxParallelRequests() > 0 ? deployment.maxParallelRequests() : UNLIMITED_POOL;
       HttpClientOptions options = new HttpClientOptions()
           .setKeepAlive(true)
           // Below the idle close of uvicorn-based servers (vLLM: 5 s), so we rarely reuse a connection
           // the server is about to close; a stale one is retried (see HttpExchange).
           .setKeepAliveTimeout(3)
           .setTcpNoDelay(true)
-          .setName("backend-" + d.modelName());
+          .setName("backend-" + deployment.modelName());
       client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(poolSize));
-      prober = new Prober(vertx, provider, d);
+      prober = new Prober(vertx, provider, deployment);
       probeSoon(0);
     } else {
       setLiveness(Liveness.State.HEALTHY, "mock_response: no backend");
     }
-    stateConsumer = vertx.eventBus().consumer(Addresses.state(d.id()), this::onStateRequest);
-    nodeStateConsumer = vertx.eventBus().consumer(Addresses.stateOn(nodeId, d.id()), this::onStateRequest);
-    server = new CallServer(vertx, Addresses.backend(d.id()), nodeId, settings.keepaliveInterval(), settings.streamPeerTimeout());
+    stateConsumer = vertx.eventBus().consumer(Addresses.state(deployment.id()), this::onStateRequest);
+    nodeStateConsumer = vertx.eventBus().consumer(Addresses.stateOn(nodeId, deployment.id()), this::onStateRequest);
+    server = new CallServer(vertx, Addresses.backend(deployment.id()), nodeId, settings.keepaliveInterval(), settings.streamPeerTimeout());
     return Future.all(server.start(this::onCall), stateConsumer.completion(), nodeStateConsumer.completion());
   }
 
@@ -113,15 +113,15 @@ public final class BackendVerticle extends VerticleBase {
       return;
     }
     if (System.currentTimeMillis() >= deadline) {
-      LOG.warn("model {}: shutdown grace ran out; cutting {} request(s) in flight and {} queued", d.modelName(),
+      LOG.warn("model {}: shutdown grace ran out; cutting {} request(s) in flight and {} queued", deployment.modelName(),
           running.size(), queue.size());
-      queue.failAll(OpenAiError.unavailable("Switchboard is shutting down or removing model=" + d.modelName()));
+      queue.failAll(OpenAiError.unavailable("Switchboard is shutting down or removing model=" + deployment.modelName()));
       // The client hears why at once, rather than guessing from a silent peer.
-      OpenAiError cut = OpenAiError.unavailable("Request cut: model=" + d.modelName() + " was removed or changed by "
+      OpenAiError cut = OpenAiError.unavailable("Request cut: model=" + deployment.modelName() + " was removed or changed by "
           + "a config reload, or Switchboard is shutting down, and switchboard_settings.shutdown_grace ("
           + settings.shutdownGrace().toSeconds() + " s) ran out before it finished");
       for (Exchange e : running.toArray(new Exchange[0])) {
-        e.cut(cut);
+        e.cancel(cut);
       }
       drained.complete();
       return;
@@ -133,8 +133,8 @@ public final class BackendVerticle extends VerticleBase {
 
   private void onCall(Message<Call> msg) {
     if (liveness.state() == Liveness.State.UNHEALTHY) {
-      CallServer.reject(msg, OpenAiError.unavailable("litellm.ServiceUnavailableError: model=" + d.modelName()
-          + " is unavailable: its backend at " + d.shownApiBase() + " is down (" + liveness.describe()
+      CallServer.reject(msg, OpenAiError.unavailable("litellm.ServiceUnavailableError: model=" + deployment.modelName()
+          + " is unavailable: its backend at " + deployment.shownApiBase() + " is down (" + liveness.describe()
           + "). Switchboard checks it every " + RECOVERY_PROBE_MS / 1000 + " s and serves it again as soon as it "
           + "answers; no other model is tried."));
       return;
@@ -144,56 +144,54 @@ public final class BackendVerticle extends VerticleBase {
       CallServer.reject(msg, overRate);
       return;
     }
-    boolean atLimit = d.maxParallelRequests() > 0 && running.size() >= d.maxParallelRequests();
+    boolean atLimit = deployment.maxParallelRequests() > 0 && running.size() >= deployment.maxParallelRequests();
     if (atLimit && queue.isFull()) {
       CallServer.reject(msg, queue.fullError(running.size()));
       return;
     }
-    StreamSink sink = server.accept(msg);
+    AnswerStream answer = server.accept(msg);
     if (atLimit) {
-      queue.add(sink);
+      queue.add(answer);
     } else {
-      run(sink, System.currentTimeMillis());
+      run(answer, System.currentTimeMillis());
     }
   }
 
   /** {@code acceptedAt}: when the call came in, so that its accounting counts any wait in the queue. */
-  private void run(StreamSink sink, long acceptedAt) {
+  private void run(AnswerStream answer, long acceptedAt) {
     // A wildcard entry serves each requested name as its own backend model.
-    ModelDeployment serving = d.serving(sink.call().modelName());
-    String mock = MockExchange.mockText(sink.call(), serving);
-    Exchange[] self = new Exchange[1];
-    java.util.function.Consumer<ExchangeOutcome> done = outcome -> finished(self[0], outcome);
+    ModelDeployment serving = deployment.serving(answer.call().modelName());
+    String mock = MockExchange.mockText(answer.call(), serving);
     Exchange ex = mock != null || provider == null
-        ? new MockExchange(serving, sink, acceptedAt, mock == null ? "" : mock, done)
-        : new HttpExchange(vertx, client, connections, provider, serving, sink, acceptedAt, retries, done);
-    self[0] = ex;
+        ? new MockExchange(serving, answer, acceptedAt, mock == null ? "" : mock)
+        : new HttpExchange(vertx, client, connections, provider, serving, answer, acceptedAt, retries);
     running.add(ex);
     queue.started();
-    sink.onCancel(ex::cancel);
+    Future<ExchangeOutcome> outcome;
     try {
-      ex.start();
+      outcome = ex.start();
     } catch (RuntimeException bug) {
       // A translator tripping over a request it did not expect is our bug; the client must still get an
       // answer and the slot must come back, or a few such requests would block the model for good.
-      LOG.error("model {}: unexpected failure starting a call", d.modelName(), bug);
-      sink.error(OpenAiError.internal("Internal error in Switchboard (logged): " + bug.getClass().getSimpleName()),
+      LOG.error("model {}: unexpected failure starting a call", deployment.modelName(), bug);
+      answer.fail(OpenAiError.internal("Internal error in Switchboard (logged): " + bug.getClass().getSimpleName()),
           null);
-      finished(ex, new ExchangeOutcome(ExchangeOutcome.Kind.CANCELLED, "internal error"));
+      outcome = Future.succeededFuture(new ExchangeOutcome(ExchangeOutcome.Kind.CANCELLED, "internal error"));
     }
+    outcome.onSuccess(o -> finished(ex, o));
   }
 
   private void finished(Exchange ex, ExchangeOutcome outcome) {
-    if (ex == null || !running.remove(ex)) {
+    if (!running.remove(ex)) {
       return;
     }
     queue.finished();
     limits.used(outcome.tokens());
     noteOutcome(outcome);
-    if (running.size() < Math.max(1, d.maxParallelRequests()) || d.maxParallelRequests() == 0) {
+    if (running.size() < Math.max(1, deployment.maxParallelRequests()) || deployment.maxParallelRequests() == 0) {
       AdmissionQueue.Waiting next = queue.poll();
       if (next != null) {
-        run(next.sink, next.since);
+        run(next.answer, next.since);
       }
     }
   }
@@ -266,7 +264,7 @@ public final class BackendVerticle extends VerticleBase {
     if (r.noAnswer() && answering > 0) {
       String busy = "busy: the probe got " + r.reason() + ", but the backend answered " + answering
           + " request(s) meanwhile";
-      LOG.info("model {}: {}", d.modelName(), busy);
+      LOG.info("model {}: {}", deployment.modelName(), busy);
       return new ProbeResult(true, busy);
     }
     setLiveness(Liveness.State.UNHEALTHY, r.reason());
@@ -287,9 +285,9 @@ public final class BackendVerticle extends VerticleBase {
       return;
     }
     if (state == Liveness.State.HEALTHY) {
-      LOG.info("model {}: backend at {} is healthy", d.modelName(), d.apiBase() == null ? "(mock)" : d.shownApiBase());
+      LOG.info("model {}: backend at {} is healthy", deployment.modelName(), deployment.apiBase() == null ? "(mock)" : deployment.shownApiBase());
     } else {
-      LOG.warn("model {}: backend at {} is {}: {}", d.modelName(), d.shownApiBase(), state.label(), reason);
+      LOG.warn("model {}: backend at {} is {}: {}", deployment.modelName(), deployment.shownApiBase(), state.label(), reason);
       if (wasHealthy && prober != null && !stopping) {
         // Passive detection took it down between probes: start the recovery probing now.
         vertx.cancelTimer(probeTimer);
@@ -317,14 +315,14 @@ public final class BackendVerticle extends VerticleBase {
 
   private JsonObject stateJson() {
     return liveness.toJson()
-        .put("model", d.modelName())
+        .put("model", deployment.modelName())
         .put("node", nodeId)
-        .put("provider", d.provider())
-        .put("litellm_model", d.provider() + "/" + d.backendModel())
-        .put("api_base", d.shownApiBase())
-        .put("model_id", d.id())
+        .put("provider", deployment.provider())
+        .put("litellm_model", deployment.provider() + "/" + deployment.backendModel())
+        .put("api_base", deployment.shownApiBase())
+        .put("model_id", deployment.id())
         .put("in_flight", running.size())
         .put("queued", queue == null ? 0 : queue.size())
-        .put("max_parallel_requests", d.maxParallelRequests());
+        .put("max_parallel_requests", deployment.maxParallelRequests());
   }
 }

@@ -15,7 +15,8 @@ abstract class EventPassThrough implements ResponseTranslator {
 
   protected final String clientModel;
   private final boolean stream;
-  private Buffer pending = Buffer.buffer();
+  private final SseEvents events = new SseEvents();
+  private final Buffer body = Buffer.buffer();
   private long inputTokens = -1;
   private long outputTokens = -1;
 
@@ -31,44 +32,31 @@ abstract class EventPassThrough implements ResponseTranslator {
   protected abstract Buffer body(Buffer body);
 
   @Override
-  public void onData(Buffer chunk, TranslationSink out) {
-    pending.appendBuffer(chunk);
+  public Buffer translate(Buffer chunk) {
     if (!stream) {
-      return;
+      body.appendBuffer(chunk);
+      return Buffer.buffer();
     }
-    Buffer emitted = Buffer.buffer();
-    int start = 0;
-    for (int end = eventEnd(pending, 0); end > 0; end = eventEnd(pending, start)) {
-      emitted.appendBuffer(event(pending.getBuffer(start, end)));
-      start = end;
+    Buffer out = Buffer.buffer(chunk.length());
+    for (Buffer e : events.feed(chunk)) {
+      out.appendBuffer(event(e));
     }
-    if (start > 0) {
-      pending = pending.getBuffer(start, pending.length());
-      out.emit(emitted);
-    }
+    return out;
   }
 
   @Override
-  public void onEnd(TranslationSink out) {
+  public Buffer end() {
     if (!stream) {
-      out.emit(body(pending));
-    } else if (pending.length() > 0) {
-      out.emit(event(pending)); // a last event without its blank line
+      return body(body);
     }
-    if (inputTokens >= 0 || outputTokens >= 0) {
-      out.usage(Math.max(0, inputTokens), Math.max(0, outputTokens));
-    }
+    Buffer rest = events.rest();
+    return rest.length() > 0 ? event(rest) : rest; // a last event without its blank line
   }
 
-  /** The end of the first event at or after {@code from} (just past its blank line), or -1. */
-  private static int eventEnd(Buffer b, int from) {
-    for (int i = from; i + 1 < b.length(); i++) {
-      if (b.getByte(i) == '\n' && (b.getByte(i + 1) == '\n'
-          || b.getByte(i + 1) == '\r' && i + 2 < b.length() && b.getByte(i + 2) == '\n')) {
-        return b.getByte(i + 1) == '\n' ? i + 2 : i + 3;
-      }
-    }
-    return -1;
+  @Override
+  public Usage usage() {
+    return inputTokens >= 0 || outputTokens >= 0 ? new Usage(Math.max(0, inputTokens), Math.max(0, outputTokens))
+        : null;
   }
 
   /**

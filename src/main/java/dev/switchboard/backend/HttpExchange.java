@@ -1,25 +1,34 @@
 package dev.switchboard.backend;
 
-import dev.switchboard.bus.StreamSink;
+import dev.switchboard.bus.AnswerStream;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 
 /**
- * One call answered by an HTTP backend: sends the provider's request, pipes the translated answer
- * into the stream sink chunk by chunk, pauses the backend while the client is not reading, and aborts
- * the upstream request on cancel or timeout so that the backend stops generating for nobody.
+ * One call answered by an HTTP backend: sends the provider's request, then pipes the backend's body
+ * through the call's translator into its answer stream ({@link UpstreamBody} → {@link Translation} →
+ * {@link AnswerStream}), so a client that does not read stops the reading of the backend's socket; and
+ * cancels the upstream request on cancel or timeout so that the backend stops generating for nobody.
  *
  * <p>Timeouts (LiteLLM's meaning): {@code timeout} bounds the whole call; for streams,
  * {@code stream_timeout} bounds the wait for the first byte and between two chunks, and once the first
@@ -27,7 +36,7 @@ import java.util.function.Consumer;
  */
 final class HttpExchange implements Exchange {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpExchange.class);
+  private static final Logger LOG = LoggerFactory.getLogger(HttpExchange.class);
 
   /** Longest TCP connect: a refused connection fails at once anyway; this bounds a black hole. */
   private static final long MAX_CONNECT_MS = 5_000;
@@ -35,27 +44,24 @@ final class HttpExchange implements Exchange {
   private final Vertx vertx;
   private final HttpClient client;
   private final Provider provider;
-  private final ModelDeployment d;
-  private final StreamSink sink;
-  private final Accounting acct;
-  private final Consumer<ExchangeOutcome> onDone;
+  private final ModelDeployment deployment;
+  private final AnswerStream answer;
+  private final Accounting accounting;
+  private final Promise<ExchangeOutcome> outcome = Promise.promise();
   private final int retries;
   private final ConnectionHistory connections;
   private int attempt;
   private boolean onReusedConnection;
-  private UpstreamRequest up;
+  private UpstreamRequest upstream;
   private long idleMs;
   private long silenceMs;
-  private boolean dataSeen;
   private HttpClientRequest request;
   private boolean answered;
   private long deadlineTimer = -1;
   private long silenceTimer = -1;
-  private long lastDataAt;
   private long headersAt;
-  private HeldResponse body;
+  private UpstreamBody body;
   private String upstreamContentType;
-  private boolean headSent;
   private boolean done;
 
   /**
@@ -63,52 +69,53 @@ final class HttpExchange implements Exchange {
    *                backend had closed) is sent again; never once the backend started answering, and
    *                never after a fresh connection was lost (see {@link ConnectionHistory})
    */
-  HttpExchange(Vertx vertx, HttpClient client, ConnectionHistory connections, Provider provider, ModelDeployment d,
-               StreamSink sink, long acceptedAt, int retries, Consumer<ExchangeOutcome> onDone) {
+  HttpExchange(Vertx vertx, HttpClient client, ConnectionHistory connections, Provider provider,
+               ModelDeployment deployment, AnswerStream answer, long acceptedAt, int retries) {
     this.retries = retries;
     this.connections = connections;
     this.vertx = vertx;
     this.client = client;
     this.provider = provider;
-    this.d = d;
-    this.sink = sink;
-    this.acct = new Accounting(sink.call(), d, acceptedAt);
-    this.onDone = onDone;
+    this.deployment = deployment;
+    this.answer = answer;
+    this.accounting = new Accounting(answer.call(), deployment, acceptedAt);
   }
 
   @Override
-  public void start() {
-    acct.started();
+  public Future<ExchangeOutcome> start() {
+    accounting.started();
+    answer.cancelled().onSuccess(this::cancel);
     try {
-      up = provider.toUpstream(sink.call(), d);
+      upstream = provider.toUpstream(answer.call(), deployment);
     } catch (OpenAiError.Failure f) {
       fail(f.error(), "error", ExchangeOutcome.Kind.CLIENT_ERROR, "not sent: the request does not suit this backend ("
           + f.error().type() + (f.error().param() == null ? "" : ", " + f.error().param()) + ")");
-      return;
+      return outcome.future();
     }
     long timeoutMs = timeoutMs();
-    idleMs = sink.call().stream() ? Math.min(d.streamTimeout().toMillis(), timeoutMs) : timeoutMs;
-    silenceMs = Math.min(idleMs, d.streamSilenceTimeout().toMillis());
+    idleMs = answer.call().stream() ? Math.min(deployment.streamTimeout().toMillis(), timeoutMs) : timeoutMs;
+    silenceMs = Math.min(idleMs, deployment.streamSilenceTimeout().toMillis());
     deadlineTimer = vertx.setTimer(timeoutMs, id -> timedOut(timeoutMs / 1000.0 + " s (timeout)"));
     send();
+    return outcome.future();
   }
 
   /** The model's {@code timeout}, or the request's own {@code timeout} (seconds) as LiteLLM allows. */
   private long timeoutMs() {
-    Object requested = sink.call().body().getValue("timeout");
+    Object requested = answer.call().body().getValue("timeout");
     if (requested instanceof Number n && n.doubleValue() > 0) {
       return Math.max(1, (long) (n.doubleValue() * 1000));
     }
-    return d.timeout().toMillis();
+    return deployment.timeout().toMillis();
   }
 
   private void send() {
     attempt++;
     long timeoutMs = timeoutMs();
     RequestOptions options = new RequestOptions()
-        .setMethod(up.method())
-        .setAbsoluteURI(up.url())
-        .setHeaders(up.headers())
+        .setMethod(upstream.method())
+        .setAbsoluteURI(upstream.url())
+        .setHeaders(upstream.headers())
         .setConnectTimeout(Math.min(timeoutMs, MAX_CONNECT_MS))
         .setIdleTimeout(idleMs);
     client.request(options)
@@ -117,11 +124,11 @@ final class HttpExchange implements Exchange {
             // Given up (client gone, timeout) while the connection was being made: never start a
             // generation nobody will read.
             req.exceptionHandler(ourOwnReset -> { }).reset();
-            return Future.failedFuture(new java.util.concurrent.CancellationException("call ended before sending"));
+            return Future.failedFuture(new CancellationException("call ended before sending"));
           }
           request = req;
           onReusedConnection = connections.reused(req.connection());
-          return req.send(up.body());
+          return req.send(upstream.body());
         })
         .onComplete(ar -> {
           if (ar.succeeded()) {
@@ -132,23 +139,23 @@ final class HttpExchange implements Exchange {
         });
   }
 
-  @Override
-  public void cancel(String reason) {
+  /** The API side cancelled the call (its client left) or was lost: the backend stops generating. */
+  private void cancel(String reason) {
     if (done) {
       return;
     }
     done = true;
-    abortUpstream();
-    onDone.accept(new ExchangeOutcome(ExchangeOutcome.Kind.CANCELLED, reason));
+    cancelUpstream();
+    outcome.tryComplete(new ExchangeOutcome(ExchangeOutcome.Kind.CANCELLED, reason));
   }
 
   @Override
   public long lastHeardAt() {
-    return Math.max(headersAt, lastDataAt);
+    return Math.max(headersAt, body == null ? 0 : body.lastDataAt());
   }
 
   @Override
-  public void cut(OpenAiError error) {
+  public void cancel(OpenAiError error) {
     fail(error, "error", ExchangeOutcome.Kind.CANCELLED);
   }
 
@@ -161,59 +168,44 @@ final class HttpExchange implements Exchange {
     int status = resp.statusCode();
     if (status < 200 || status >= 300) {
       resp.body().onComplete(ar -> {
-        Buffer body = ar.succeeded() ? ar.result() : Buffer.buffer();
-        OpenAiError err = provider.translateError(status < 400 ? 502 : status, resp.headers(), body, d);
+        Buffer error = ar.succeeded() ? ar.result() : Buffer.buffer();
+        OpenAiError err = provider.translateError(status < 400 ? 502 : status, resp.headers(), error, deployment);
         fail(err, "error", status >= 500 ? ExchangeOutcome.Kind.HTTP_ERROR : ExchangeOutcome.Kind.CLIENT_ERROR,
             "the backend answered HTTP " + status + " (" + err.type() + ")");
       });
       return;
     }
     upstreamContentType = resp.getHeader("content-type");
-    ResponseTranslator translator = provider.translator(sink.call(), d, upstreamContentType);
-    TranslationSink out = new Out();
-    if (sink.call().stream()) {
-      sendHead();
-      lastDataAt = System.currentTimeMillis();
-      watchSilence(idleMs);
+    ResponseTranslator translator = provider.translator(answer.call(), deployment, upstreamContentType);
+    if (answer.call().stream()) {
+      answer.head(200, accounting.head(contentType()));
+      watchSilence(Math.min(idleMs, silenceMs));
     }
-    body = new HeldResponse(resp, request.connection(), sink);
-    resp.exceptionHandler(this::onFailure);
-    body.start(chunk -> {
-      acct.firstByte();
-      lastDataAt = System.currentTimeMillis();
-      if (!dataSeen) {
-        dataSeen = true;
-        if (sink.call().stream() && silenceMs < idleMs) {
-          vertx.cancelTimer(silenceTimer); // the first token came: from now on the shorter silence limit
-          watchSilence(silenceMs);
-        }
-      }
-      try {
-        translator.onData(chunk, out);
-      } catch (RuntimeException bug) {
-        translatorFailed(bug);
-      }
-    }, () -> {
-      if (done) {
-        return;
-      }
-      try {
-        translator.onEnd(out);
-      } catch (RuntimeException bug) {
-        translatorFailed(bug);
-        return;
-      }
-      if (!done) {
-        finish();
-      }
-    });
+    body = new UpstreamBody(resp, request.connection());
+    body.pipe().endOnFailure(false).to(new Translation(translator, answer, accounting.head(contentType())))
+        .onComplete(ar -> {
+          if (done) {
+            return;
+          }
+          accounting.usage(translator.usage());
+          if (ar.succeeded()) {
+            finish();
+          } else if (ar.cause() instanceof OpenAiError.Failure broken) {
+            fail(broken.error(), "error", ExchangeOutcome.Kind.BAD_ANSWER,
+                "the backend's answer was an error or could not be read (" + broken.error().type() + ")");
+          } else if (ar.cause() instanceof Translation.TranslatorFailed bug) {
+            translatorFailed(bug.getCause());
+          } else {
+            onFailure(ar.cause());
+          }
+        });
   }
 
   /** A translator that throws on an answer it did not expect (our bug) ends the call, never hangs it. */
-  private void translatorFailed(RuntimeException bug) {
-    LOG.error("model {}: unexpected failure reading the backend's answer", d.modelName(), bug);
-    fail(OpenAiError.internal("Internal error in Switchboard (logged) reading the answer of model=" + d.modelName()
-        + ": " + bug.getClass().getSimpleName()), "error", ExchangeOutcome.Kind.BAD_ANSWER);
+  private void translatorFailed(Throwable bug) {
+    LOG.error("model {}: unexpected failure reading the backend's answer", deployment.modelName(), bug);
+    fail(OpenAiError.internal("Internal error in Switchboard (logged) reading the answer of model="
+        + deployment.modelName() + ": " + bug.getClass().getSimpleName()), "error", ExchangeOutcome.Kind.BAD_ANSWER);
   }
 
   /**
@@ -221,36 +213,32 @@ final class HttpExchange implements Exchange {
    * them, and llama-server or vLLM send them at once, then may go silent. After the first chunk, the
    * silence limit (a stuck backend, such as llama-server after one SIGTERM, keeps its connection open
    * and says nothing more). A stream we stopped reading because the client is not reading is not a
-   * silent backend.
+   * silent backend. Looks again at least every silence limit, so the shorter one applies from the
+   * first chunk on.
    */
   private void watchSilence(long delayMs) {
     silenceTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
       if (done) {
         return;
       }
+      boolean dataSeen = body != null && body.lastDataAt() > 0;
       long limit = dataSeen ? silenceMs : idleMs;
-      long silent = System.currentTimeMillis() - Math.max(lastDataAt, body == null ? 0 : body.readingSince());
+      long heard = Math.max(headersAt, body == null ? 0 : Math.max(body.lastDataAt(), body.readingSince()));
+      long silent = System.currentTimeMillis() - heard;
       boolean waiting = body != null && body.waiting();
       if (waiting || silent < limit) {
-        watchSilence(waiting ? limit : limit - silent);
+        watchSilence(Math.min(silenceMs, waiting ? limit : limit - silent));
         return;
       }
-      timedOut(silence());
+      timedOut(silence(dataSeen));
     });
   }
 
-  private String silence() {
+  private String silence(boolean dataSeen) {
     if (dataSeen && silenceMs < idleMs) {
       return silenceMs / 1000.0 + " s without data after the stream had started (stream_silence_timeout)";
     }
     return idleMs / 1000.0 + " s without data (stream_timeout)";
-  }
-
-  private void sendHead() {
-    if (!headSent) {
-      headSent = true;
-      sink.head(200, acct.head(contentType()));
-    }
   }
 
   /**
@@ -258,9 +246,9 @@ final class HttpExchange implements Exchange {
    * type (llama-server's {@code application/json; charset=utf-8} keeps its charset).
    */
   private String contentType() {
-    String ours = provider.contentType(sink.call());
+    String ours = provider.contentType(answer.call());
     String theirs = upstreamContentType;
-    if (!sink.call().stream() && theirs != null && theirs.regionMatches(true, 0, ours, 0, ours.length())
+    if (!answer.call().stream() && theirs != null && theirs.regionMatches(true, 0, ours, 0, ours.length())
         && (theirs.length() == ours.length() || theirs.charAt(ours.length()) == ';')) {
       return theirs;
     }
@@ -272,7 +260,8 @@ final class HttpExchange implements Exchange {
       return;
     }
     if (t instanceof TimeoutException) {
-      timedOut(sink.call().stream() ? silence() : timeoutMs() / 1000.0 + " s (timeout)");
+      timedOut(answer.call().stream() ? silence(body != null && body.lastDataAt() > 0)
+          : timeoutMs() / 1000.0 + " s (timeout)");
       return;
     }
     if (!answered && onReusedConnection && attempt <= retries && isStaleConnection(t)) {
@@ -284,26 +273,25 @@ final class HttpExchange implements Exchange {
     }
     if (t instanceof ConnectException || isConnectFailure(t)) {
       fail(OpenAiError.unavailable("litellm.ServiceUnavailableError: Cannot connect to the backend of model="
-              + d.modelName() + " at " + d.shownApiBase() + " (" + describe(t) + "). Is it running?"),
+              + deployment.modelName() + " at " + deployment.shownApiBase() + " (" + describe(t) + "). Is it running?"),
           "error", ExchangeOutcome.Kind.CONNECT_FAILED);
       return;
     }
-    String when = headSent ? "while streaming its answer" : "before answering";
-    fail(OpenAiError.unavailable("litellm.ServiceUnavailableError: The backend of model=" + d.modelName()
-        + " at " + d.shownApiBase() + " failed " + when + ": " + describe(t)), "error",
+    String when = body != null ? "while streaming its answer" : "before answering";
+    fail(OpenAiError.unavailable("litellm.ServiceUnavailableError: The backend of model=" + deployment.modelName()
+        + " at " + deployment.shownApiBase() + " failed " + when + ": " + describe(t)), "error",
         ExchangeOutcome.Kind.BACKEND_ERROR);
   }
 
   private static boolean isStaleConnection(Throwable t) {
-    return t instanceof io.vertx.core.http.HttpClosedException
-        || t instanceof io.vertx.core.VertxException && "Connection was closed".equals(t.getMessage())
-        || t instanceof java.io.IOException && String.valueOf(t.getMessage()).contains("reset");
+    return t instanceof HttpClosedException
+        || t instanceof VertxException && "Connection was closed".equals(t.getMessage())
+        || t instanceof IOException && String.valueOf(t.getMessage()).contains("reset");
   }
 
   private static boolean isConnectFailure(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof ConnectException || c instanceof java.net.UnknownHostException
-          || c instanceof java.net.NoRouteToHostException) {
+      if (c instanceof ConnectException || c instanceof UnknownHostException || c instanceof NoRouteToHostException) {
         return true;
       }
     }
@@ -319,7 +307,7 @@ final class HttpExchange implements Exchange {
     if (done) {
       return;
     }
-    fail(OpenAiError.timeout("litellm.Timeout: Request to model=" + d.modelName() + " at " + d.shownApiBase()
+    fail(OpenAiError.timeout("litellm.Timeout: Request to model=" + deployment.modelName() + " at " + deployment.shownApiBase()
         + " timed out after " + what + "; the upstream request was aborted"), "timeout",
         ExchangeOutcome.Kind.TIMEOUT);
   }
@@ -337,56 +325,39 @@ final class HttpExchange implements Exchange {
       return;
     }
     done = true;
-    abortUpstream();
-    JsonObject meta = acct.meta(outcome).put("error_type", err.type()).put("reason", reason);
+    cancelUpstream();
+    JsonObject meta = accounting(outcome).put("error_type", err.type()).put("reason", reason);
     if (kind == ExchangeOutcome.Kind.CONNECT_FAILED) {
       meta.put("unsent", true); // the router may try another deployment: no backend saw this call
     }
-    sink.error(err, meta);
-    onDone.accept(new ExchangeOutcome(kind, err.message()));
+    answer.fail(err, meta);
+    this.outcome.tryComplete(new ExchangeOutcome(kind, err.message()));
   }
 
+  /** The backend's body and the translator's output went out whole: the answer ends, after the last byte. */
   private void finish() {
     done = true;
     vertx.cancelTimer(deadlineTimer);
     vertx.cancelTimer(silenceTimer);
-    sendHead();
-    sink.end(acct.meta("ok"));
-    onDone.accept(ExchangeOutcome.ok(acct));
+    answer.head(200, accounting.head(contentType()));
+    answer.end(accounting("ok")).onComplete(ar -> outcome.tryComplete(ExchangeOutcome.ok(accounting)));
   }
 
-  private void abortUpstream() {
+  private JsonObject accounting(String outcome) {
+    if (body != null && body.firstDataAt() > 0) {
+      accounting.firstByteAt = body.firstDataAt();
+    }
+    return accounting.meta(outcome);
+  }
+
+  private void cancelUpstream() {
     if (body != null) {
-      body.stop();
+      body.cancel();
     }
     vertx.cancelTimer(deadlineTimer);
     vertx.cancelTimer(silenceTimer);
     if (request != null) {
       request.reset();
-    }
-  }
-
-  /** Translated output goes to the client; a translator's failure ends the call. */
-  private final class Out implements TranslationSink {
-    @Override
-    public void emit(Buffer clientBytes) {
-      if (done) {
-        return;
-      }
-      sendHead();
-      sink.data(clientBytes);
-    }
-
-    @Override
-    public void usage(long promptTokens, long completionTokens) {
-      acct.promptTokens = promptTokens;
-      acct.completionTokens = completionTokens;
-    }
-
-    @Override
-    public void fail(OpenAiError error) {
-      HttpExchange.this.fail(error, "error", ExchangeOutcome.Kind.BAD_ANSWER,
-          "the backend's answer was an error or could not be read (" + error.type() + ")");
     }
   }
 }

@@ -16,6 +16,7 @@ final class JsonAnswerAsStream implements ResponseTranslator {
   private final String clientModel;
   private final boolean includeUsage;
   private final Buffer body = Buffer.buffer();
+  private Usage usage;
 
   JsonAnswerAsStream(String clientModel, boolean includeUsage) {
     this.clientModel = clientModel;
@@ -23,17 +24,22 @@ final class JsonAnswerAsStream implements ResponseTranslator {
   }
 
   @Override
-  public void onData(Buffer chunk, TranslationSink out) {
+  public Buffer translate(Buffer chunk) {
     body.appendBuffer(chunk);
+    return Buffer.buffer();
   }
 
   @Override
-  public void onEnd(TranslationSink out) {
+  public Usage usage() {
+    return usage;
+  }
+
+  @Override
+  public Buffer end() {
     JsonObject answer = parse(body);
     String kind = answer != null && answer.getValue("choices") instanceof JsonArray a ? kind(answer, a) : null;
     if (kind == null) {
-      out.emit(body.copy().appendString("\n\n" + SseRewriter.DONE_EVENT));
-      return;
+      return body.copy().appendString("\n\n" + SseRewriter.DONE_EVENT);
     }
     JsonArray choices = answer.getJsonArray("choices");
     boolean chat = kind.equals("chat.completion");
@@ -44,12 +50,12 @@ final class JsonAnswerAsStream implements ResponseTranslator {
       }
     }
     if (answer.getValue("usage") instanceof JsonObject usage) {
-      JsonBodyRewriter.report(usage, out);
+      this.usage = JsonBodyRewriter.usage(usage);
       if (includeUsage) {
         events.appendString(event(chunk(answer, chat, new JsonArray()).put("usage", usage.copy())));
       }
     }
-    out.emit(events.appendString(SseRewriter.DONE_EVENT));
+    return events.appendString(SseRewriter.DONE_EVENT);
   }
 
   private static JsonObject parse(Buffer body) {

@@ -5,6 +5,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * For a non-streamed answer: collects the body, re-stamps its top-level {@code model} with the
@@ -19,32 +20,37 @@ final class JsonBodyRewriter implements ResponseTranslator {
 
   private final byte[] clientModel;
   private final Buffer body = Buffer.buffer();
+  private Usage usage;
 
   JsonBodyRewriter(String clientModelName) {
     this.clientModel = JsonBytes.quoted(clientModelName);
   }
 
   @Override
-  public void onData(Buffer chunk, TranslationSink out) {
+  public Buffer translate(Buffer chunk) {
     body.appendBuffer(chunk);
+    return Buffer.buffer();
   }
 
   @Override
-  public void onEnd(TranslationSink out) {
+  public Usage usage() {
+    return usage;
+  }
+
+  @Override
+  public Buffer end() {
     byte[] b = body.getBytes();
-    noteUsage(b, out);
+    noteUsage(b);
     int value = JsonBytes.topLevelValueOf(b, 0, b.length, MODEL_KEY);
     int valueEnd = value < 0 ? -1 : JsonBytes.endOfValue(b, value, b.length);
     if (valueEnd < 0) {
-      out.emit(body);
-      return;
+      return body;
     }
-    Buffer restamped = Buffer.buffer(b.length + clientModel.length)
+    return Buffer.buffer(b.length + clientModel.length)
         .appendBytes(b, 0, value).appendBytes(clientModel).appendBytes(b, valueEnd, b.length - valueEnd);
-    out.emit(restamped);
   }
 
-  private static void noteUsage(byte[] b, TranslationSink out) {
+  private void noteUsage(byte[] b) {
     int value = JsonBytes.topLevelValueOf(b, 0, b.length, USAGE_KEY);
     if (value < 0 || b[value] != '{') {
       return;
@@ -54,15 +60,15 @@ final class JsonBodyRewriter implements ResponseTranslator {
       return;
     }
     try {
-      report(new JsonObject(Buffer.buffer(java.util.Arrays.copyOfRange(b, value, end))), out);
+      usage = usage(new JsonObject(Buffer.buffer(Arrays.copyOfRange(b, value, end))));
     } catch (DecodeException notJson) {
       // Not our business to fail an answer over accounting; the client gets the body as it was.
     }
   }
 
   /** An OpenAI {@code usage} object's token counts, for the accounting (JsonAnswerAsStream's too). */
-  static void report(JsonObject usage, TranslationSink out) {
-    out.usage(count(usage, "prompt_tokens"), count(usage, "completion_tokens"));
+  static Usage usage(JsonObject usage) {
+    return new Usage(count(usage, "prompt_tokens"), count(usage, "completion_tokens"));
   }
 
   /** A token count as the backend reported it; anything but a number counts as unknown (0). */

@@ -1,16 +1,16 @@
 package dev.switchboard.backend;
 
+import dev.switchboard.bus.AnswerStream;
 import dev.switchboard.bus.Call;
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.bus.StreamSink;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.error.OpenAiError;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.UUID;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,57 +22,49 @@ final class MockExchange implements Exchange {
 
   private static final Pattern WORDS = Pattern.compile("\\S*\\s*");
 
-  private final ModelDeployment d;
-  private final StreamSink sink;
+  private final AnswerStream answer;
   private final String text;
-  private final Accounting acct;
-  private final Consumer<ExchangeOutcome> onDone;
+  private final Accounting accounting;
 
-  MockExchange(ModelDeployment d, StreamSink sink, long acceptedAt, String text, Consumer<ExchangeOutcome> onDone) {
-    this.d = d;
-    this.sink = sink;
+  MockExchange(ModelDeployment deployment, AnswerStream answer, long acceptedAt, String text) {
+    this.answer = answer;
     this.text = text;
-    this.acct = new Accounting(sink.call(), d, acceptedAt);
-    this.onDone = onDone;
+    this.accounting = new Accounting(answer.call(), deployment, acceptedAt);
   }
 
   /** The mock text for a call: the request's {@code mock_response}, else the model's; null if neither. */
-  static String mockText(Call call, ModelDeployment d) {
+  static String mockText(Call call, ModelDeployment deployment) {
     Object fromRequest = call.body().getValue("mock_response");
     if (fromRequest != null) {
       return String.valueOf(fromRequest);
     }
-    Object fromConfig = d.litellmParams().getValue("mock_response");
+    Object fromConfig = deployment.litellmParams().getValue("mock_response");
     return fromConfig == null ? null : String.valueOf(fromConfig);
   }
 
+  /** The whole answer is written at once; it ends as the answer stream takes it, within its window or not. */
   @Override
-  public void start() {
-    acct.started();
-    acct.firstByte();
-    Call call = sink.call();
+  public Future<ExchangeOutcome> start() {
+    accounting.started();
+    accounting.firstByte();
+    Call call = answer.call();
     long prompt = Math.max(1, call.body().encode().length() / 4);
     long completion = Math.max(1, text.length() / 4);
-    acct.promptTokens = prompt;
-    acct.completionTokens = call.endpoint() == Endpoint.EMBEDDINGS ? 0 : completion;
-    sink.head(200, acct.head(call.stream() ? "text/event-stream" : "application/json"));
+    accounting.promptTokens = prompt;
+    accounting.completionTokens = call.endpoint() == Endpoint.EMBEDDINGS ? 0 : completion;
+    answer.head(200, accounting.head(call.stream() ? "text/event-stream" : "application/json"));
     if (call.stream()) {
       stream(call, prompt, completion);
     } else {
-      sink.data(whole(call, prompt, completion).toBuffer());
+      answer.write(whole(call, prompt, completion).toBuffer());
     }
-    sink.end(acct.meta("ok"));
-    onDone.accept(ExchangeOutcome.ok(acct));
+    return answer.end(accounting.meta("ok")).transform(ar -> Future.succeededFuture(ar.succeeded()
+        ? ExchangeOutcome.ok(accounting) : new ExchangeOutcome(ExchangeOutcome.Kind.CANCELLED, "cancelled")));
   }
 
   @Override
-  public void cancel(String reason) {
-    // The whole answer is sent in start(); nothing is left to stop.
-  }
-
-  @Override
-  public void cut(OpenAiError error) {
-    // Nothing is left to cut, as for cancel.
+  public void cancel(OpenAiError error) {
+    // The whole answer was written in start(); what the client has not taken yet ends with the node.
   }
 
   private JsonObject whole(Call call, long prompt, long completion) {
@@ -128,7 +120,7 @@ final class MockExchange implements Exchange {
       send(chunk(id, object, created, call).put("choices", new JsonArray()).put("usage", new JsonObject()
           .put("prompt_tokens", prompt).put("completion_tokens", completion).put("total_tokens", prompt + completion)));
     }
-    sink.data(Buffer.buffer("data: [DONE]\n\n"));
+    answer.write(Buffer.buffer("data: [DONE]\n\n"));
   }
 
   private static JsonObject chunk(String id, String object, long created, Call call) {
@@ -136,6 +128,6 @@ final class MockExchange implements Exchange {
   }
 
   private void send(JsonObject event) {
-    sink.data(Buffer.buffer("data: " + event.encode() + "\n\n"));
+    answer.write(Buffer.buffer("data: " + event.encode() + "\n\n"));
   }
 }

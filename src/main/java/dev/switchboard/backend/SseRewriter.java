@@ -1,5 +1,6 @@
 package dev.switchboard.backend;
 
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -8,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Passes an OpenAI-style SSE stream through, event by event, re-stamping each event's {@code model}
  * with the name the client asked for and noting the usage the backend reports. Upstream chunks may
- * split or merge events: complete events are forwarded as soon as their blank line arrives, the rest
- * waits for the next chunk. Nothing else in an event is touched.
+ * split or merge events ({@link SseEvents} cuts them): complete events are forwarded as soon as their
+ * blank line arrives, the rest waits for the next chunk. Nothing else in an event is touched.
  *
  * <p>A stream the backend ended cleanly without {@code data: [DONE]} gets one, as LiteLLM's proxy ends
  * every stream with it (some clients wait for it; llama.cpp's server left it out in some versions).
@@ -28,91 +29,81 @@ final class SseRewriter implements ResponseTranslator {
   static final String DONE_EVENT = "data: [DONE]\n\n";
 
   private final byte[] clientModel;
-  private byte[] pending = new byte[0];
+  private final SseEvents events = new SseEvents();
   /** What the last event said: [DONE], an error, or something else (or nothing yet). */
   private boolean lastWasDone;
   private boolean lastWasError;
   /** An error event ended the call: nothing more goes to the client. */
-  private boolean failed;
+  private OpenAiError failure;
+  private Usage usage;
 
   SseRewriter(String clientModelName) {
     this.clientModel = JsonBytes.quoted(clientModelName);
   }
 
   @Override
-  public void onData(Buffer chunk, TranslationSink out) {
-    if (failed) {
-      return;
+  public Buffer translate(Buffer chunk) {
+    Buffer out = Buffer.buffer(chunk.length() + 32);
+    if (failure != null) {
+      return out;
     }
-    byte[] b = concat(pending, chunk.getBytes());
-    Buffer emitted = null;
-    int start = 0;
-    for (int i = 0; i < b.length; i++) {
-      int end = eventEnd(b, i);
-      if (end < 0) {
-        continue;
+    for (Buffer event : events.feed(chunk)) {
+      byte[] b = event.getBytes();
+      int mark = out.length();
+      rewrite(b, 0, b.length, out);
+      if (failed(b, 0, b.length)) {
+        return out.getBuffer(0, mark); // the events ahead of the error go out; the error ends the call
       }
-      if (emitted == null) {
-        emitted = Buffer.buffer(b.length + 32);
-      }
-      int mark = emitted.length();
-      rewrite(b, start, end, emitted, out);
-      if (failed(b, start, end, emitted.getBuffer(0, mark), out)) {
-        return;
-      }
-      start = end;
-      i = end - 1;
     }
-    pending = start == 0 ? b : java.util.Arrays.copyOfRange(b, start, b.length);
-    if (emitted != null) {
-      out.emit(emitted);
-    }
+    return out;
   }
 
   @Override
-  public void onEnd(TranslationSink out) {
-    if (failed) {
-      return;
+  public Buffer end() {
+    Buffer rest = Buffer.buffer(64);
+    if (failure != null) {
+      return rest;
     }
-    Buffer rest = Buffer.buffer(pending.length + 32);
+    byte[] pending = events.rest().getBytes();
     if (pending.length > 0) {
       boolean whitespaceOnly = isBlank(pending, 0, pending.length);
-      rewrite(pending, 0, pending.length, rest, out);
-      if (failed(pending, 0, pending.length, Buffer.buffer(), out)) {
-        return;
+      rewrite(pending, 0, pending.length, rest);
+      if (failed(pending, 0, pending.length)) {
+        return Buffer.buffer();
       }
       if (!whitespaceOnly) {
         // An event still pending has no blank line (else it would have gone): end it, so that it is
         // delivered and [DONE] does not join it.
         rest.appendString(pending[pending.length - 1] == '\n' ? "\n" : "\n\n");
       }
-      pending = new byte[0];
     }
     if (!lastWasDone && !lastWasError) {
       rest.appendString(DONE_EVENT);
     }
-    if (rest.length() > 0) {
-      out.emit(rest);
-    }
+    return rest;
+  }
+
+  @Override
+  public OpenAiError failure() {
+    return failure;
+  }
+
+  @Override
+  public Usage usage() {
+    return usage;
   }
 
   /**
-   * If the event {@code b[from, to)} is an error event, sends {@code before} (the events ahead of it)
-   * and ends the call with the backend's error instead; true then. An error event that is not JSON
-   * goes through as it came.
+   * If the event {@code b[from, to)} is an error event, the call ends with the backend's error instead
+   * (the events ahead of it go out); true then. An error event that is not JSON goes through as it came.
    */
-  private boolean failed(byte[] b, int from, int to, Buffer before, TranslationSink out) {
+  private boolean failed(byte[] b, int from, int to) {
     if (!lastWasError) {
       return false;
     }
     JsonObject event = dataOf(b, from, to);
     if (event == null || event.getValue("error") == null || event.containsKey("choices")) {
       return false;
-    }
-    failed = true;
-    pending = new byte[0];
-    if (before.length() > 0) {
-      out.emit(before);
     }
     Object code = event.getValue("error") instanceof JsonObject e ? e.getValue("code") : null;
     int status = 500;
@@ -122,7 +113,7 @@ final class SseRewriter implements ResponseTranslator {
     } catch (NumberFormatException notAStatus) {
       // e.g. "context_length_exceeded": not an HTTP status, the backend failed
     }
-    out.fail(UpstreamErrors.fromOpenAi(status, Buffer.buffer(event.encode()), "OpenAI"));
+    failure = UpstreamErrors.fromOpenAi(status, Buffer.buffer(event.encode()), "OpenAI");
     return true;
   }
 
@@ -141,26 +132,12 @@ final class SseRewriter implements ResponseTranslator {
     }
   }
 
-  /** If an event ends at {@code i} (a blank line: LF LF or CR LF CR LF), the index past it; else -1. */
-  private static int eventEnd(byte[] b, int i) {
-    if (b[i] != '\n') {
-      return -1;
-    }
-    if (i + 1 < b.length && b[i + 1] == '\n') {
-      return i + 2;
-    }
-    if (i + 2 < b.length && b[i + 1] == '\r' && b[i + 2] == '\n') {
-      return i + 3;
-    }
-    return -1;
-  }
-
-  private void rewrite(byte[] b, int from, int to, Buffer into, TranslationSink out) {
+  private void rewrite(byte[] b, int from, int to, Buffer into) {
     if (!isBlank(b, from, to)) {
       lastWasDone = isDone(b, from, to);
       lastWasError = !lastWasDone && JsonBytes.valueOf(b, from, to, ERROR_KEY) >= 0;
     }
-    noteUsage(b, from, to, out);
+    noteUsage(b, from, to);
     int value = JsonBytes.valueOf(b, from, to, MODEL_KEY);
     int valueEnd = value >= 0 && value < to && b[value] == '"' ? JsonBytes.endOfString(b, value, to) : -1;
     if (valueEnd < 0) {
@@ -188,7 +165,7 @@ final class SseRewriter implements ResponseTranslator {
   }
 
   /** Usage comes in one event near the end (when asked for); only that event is parsed. */
-  private static void noteUsage(byte[] b, int from, int to, TranslationSink out) {
+  private void noteUsage(byte[] b, int from, int to) {
     int value = JsonBytes.valueOf(b, from, to, USAGE_KEY);
     if (value < 0 || value >= to || b[value] != '{') {
       return;
@@ -199,19 +176,14 @@ final class SseRewriter implements ResponseTranslator {
       return;
     }
     try {
-      JsonObject usage = new JsonObject(event.substring(brace)).getJsonObject("usage");
-      out.usage(usage.getLong("prompt_tokens", 0L), usage.getLong("completion_tokens", 0L));
+      JsonObject json = new JsonObject(event.substring(brace)).getJsonObject("usage");
+      usage = new Usage(usage(json, "prompt_tokens"), usage(json, "completion_tokens"));
     } catch (RuntimeException notJson) {
       // Not our business to fail a stream over accounting; the client gets the event as it was.
     }
   }
 
-  private static byte[] concat(byte[] a, byte[] b) {
-    if (a.length == 0) {
-      return b;
-    }
-    byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, c, a.length, b.length);
-    return c;
+  private static long usage(JsonObject usage, String key) {
+    return usage.getLong(key, 0L);
   }
 }

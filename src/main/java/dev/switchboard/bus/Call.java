@@ -19,7 +19,7 @@ import io.vertx.core.json.JsonObject;
  *                   edit the bytes instead of encoding the parsed object again (an agent's context
  *                   is often hundreds of KB). Read-only, like {@code body}
  * @param stream     whether the client asked for {@code stream: true}
- * @param window     how many DATA frames the backend may send before it needs a credit
+ * @param window     how many bytes of DATA the backend may send before it needs a credit
  * @param startedAt  when the API received the request (epoch millis), for latency accounting
  */
 public record Call(

@@ -10,11 +10,11 @@ import io.vertx.core.json.JsonObject;
  *
  * <p>Backend to API: {@code HEAD} (status and response metadata), {@code DATA} (bytes ready for the
  * client), then exactly one of {@code END} or {@code ERROR}; {@code KEEPALIVE} for open streams.
- * API to backend: {@code CREDIT} (may send {@code n} more DATA frames), {@code CANCEL}, {@code KEEPALIVE}.
+ * API to backend: {@code CREDIT} (may send {@code n} more bytes of DATA), {@code CANCEL}, {@code KEEPALIVE}.
  *
  * @param kind     what this frame is
  * @param streamId the call it belongs to; null for KEEPALIVE
- * @param n        HEAD/ERROR: HTTP status; CREDIT: number of frames granted; otherwise 0
+ * @param n        HEAD/ERROR: HTTP status; CREDIT: bytes granted; otherwise 0
  * @param meta     HEAD: response metadata; END/ERROR: outcome and accounting; CANCEL: reason;
  *                 KEEPALIVE: {@code {"streams":[ids]}}; else null
  * @param data     DATA: the bytes; otherwise null

@@ -1,7 +1,7 @@
 package dev.switchboard.backend;
 
-import dev.switchboard.error.OpenAiError;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -19,28 +19,14 @@ class AnthropicPassThroughTest {
       + "event: message_delta\ndata: {\"type\":\"message_delta\",\"usage\":{\"output_tokens\":7}}\n\n"
       + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
-  /** Collects what a translator emits. */
-  private static final class Collect implements TranslationSink {
-    final StringBuilder out = new StringBuilder();
-    final Buffer bytes = Buffer.buffer();
-    long prompt = -1;
-    long completion = -1;
-
-    @Override
-    public void emit(Buffer clientBytes) {
-      bytes.appendBuffer(clientBytes);
+  /** What a translator makes of {@code chunks}, then of the body's end. */
+  private static String translate(ResponseTranslator t, byte[]... chunks) {
+    Buffer out = Buffer.buffer();
+    for (byte[] c : chunks) {
+      out.appendBuffer(t.translate(Buffer.buffer(c)));
     }
-
-    @Override
-    public void usage(long promptTokens, long completionTokens) {
-      prompt = promptTokens;
-      completion = completionTokens;
-    }
-
-    @Override
-    public void fail(OpenAiError error) {
-      out.append("FAILED ").append(error.message());
-    }
+    assertThat(t.failure()).isNull();
+    return out.appendBuffer(t.end()).toString(StandardCharsets.UTF_8);
   }
 
   @Test
@@ -49,24 +35,18 @@ class AnthropicPassThroughTest {
     String expected = STREAM.replace("\"model\":\"backend-model\"", "\"model\":\"claude-sonnet-4-6\"");
     for (int cut = 1; cut < whole.length; cut += 5) {
       AnthropicPassThrough t = new AnthropicPassThrough("claude-sonnet-4-6", true);
-      Collect c = new Collect();
-      t.onData(Buffer.buffer(Arrays.copyOfRange(whole, 0, cut)), c);
-      t.onData(Buffer.buffer(Arrays.copyOfRange(whole, cut, whole.length)), c);
-      t.onEnd(c);
-      assertThat(c.bytes.toString(StandardCharsets.UTF_8)).as("cut at %d", cut).isEqualTo(expected);
-      assertThat(c.prompt).isEqualTo(11);
-      assertThat(c.completion).isEqualTo(7);
+      String out = translate(t, Arrays.copyOfRange(whole, 0, cut), Arrays.copyOfRange(whole, cut, whole.length));
+      assertThat(out).as("cut at %d", cut).isEqualTo(expected);
+      assertThat(t.usage()).isEqualTo(new ResponseTranslator.Usage(11, 7));
     }
   }
 
   @Test
   void aMessageIsRestampedWhole() {
     AnthropicPassThrough t = new AnthropicPassThrough("mine", false);
-    Collect c = new Collect();
-    t.onData(Buffer.buffer("{\"type\":\"message\",\"model\":\"theirs\",\"usage\":{\"input_tokens\":3,"), c);
-    t.onData(Buffer.buffer("\"output_tokens\":4}}"), c);
-    t.onEnd(c);
-    assertThat(c.bytes.toJsonObject().getString("model")).isEqualTo("mine");
-    assertThat(c.completion).isEqualTo(4);
+    String out = translate(t, "{\"type\":\"message\",\"model\":\"theirs\",\"usage\":{\"input_tokens\":3,"
+        .getBytes(StandardCharsets.UTF_8), "\"output_tokens\":4}}".getBytes(StandardCharsets.UTF_8));
+    assertThat(new JsonObject(out).getString("model")).isEqualTo("mine");
+    assertThat(t.usage().completionTokens()).isEqualTo(4);
   }
 }

@@ -1,13 +1,16 @@
 package dev.switchboard.backend;
 
+import dev.switchboard.bus.AnswerStream;
 import dev.switchboard.bus.Call;
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.bus.StreamSink;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.error.OpenAiError;
 import dev.switchboard.testkit.FakeOpenAiBackend;
 import dev.switchboard.testkit.TestNode;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -21,9 +24,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HeldStreamTailTest {
 
   private static final int WINDOW = 32;
+  /** The credit window, in bytes: about WINDOW events. */
+  private static final int WINDOW_BYTES = WINDOW * FakeOpenAiBackend.chunk("m", "token 0").length();
   /** One by one: the credit window, plus what Vert.x queues in a paused response before it parks the rest. */
   private static final int ONE_BY_ONE = WINDOW + 16;
   private static final int LAST = 3;
@@ -62,19 +67,19 @@ class HeldStreamTailTest {
           - model_name: m
             litellm_params: {model: openai/m, api_base: http://127.0.0.1:%d/v1}
         """.formatted(server.actualPort())).model("m").orElseThrow();
-    ScriptedSink sink = new ScriptedSink(d);
+    ScriptedAnswer sink = new ScriptedAnswer(d);
     Context ctx = vertx.getOrCreateContext();
     CompletableFuture<ExchangeOutcome> outcome = new CompletableFuture<>();
     ctx.runOnContext(v -> {
       HttpClient client = vertx.createHttpClient();
       new HttpExchange(vertx, client, new ConnectionHistory(), Providers.forKind(d.kind()), d, sink,
-          System.currentTimeMillis(), 0, outcome::complete).start();
+          System.currentTimeMillis(), 0).start().onSuccess(outcome::complete);
     });
 
     backendClosed.get(10, TimeUnit.SECONDS);
     // The FIN is in our socket now; some turns of the exchange's event loop (each polls its sockets) let
     // it see the close if it reads the socket at all, before the client reads again.
-    afterTurns(vertx, ctx, 20, () -> sink.grant(10_000));
+    afterTurns(vertx, ctx, 20, () -> sink.grant(1 << 20));
 
     ExchangeOutcome result = outcome.get(10, TimeUnit.SECONDS);
     assertThat(result.kind()).as("outcome: %s; error: %s", result, sink.error).isEqualTo(ExchangeOutcome.Kind.OK);
@@ -139,29 +144,46 @@ class HeldStreamTailTest {
     return Buffer.buffer(Integer.toHexString(bytes.length) + "\r\n").appendBytes(bytes).appendString("\r\n");
   }
 
-  /** The client's side of the call, scripted: credit only when the test grants it. */
-  private static final class ScriptedSink implements StreamSink {
+  /** The client's side of the call, scripted: credit, in bytes, only when the test grants it. */
+  private static final class ScriptedAnswer implements AnswerStream {
     private final Call call;
     private final Buffer data = Buffer.buffer();
-    private int window = WINDOW;
-    private Runnable onWritable;
+    private final ArrayDeque<Buffer> held = new ArrayDeque<>();
+    private long credit = WINDOW_BYTES;
+    private boolean full;
     private boolean closed;
+    private Handler<Void> drainHandler;
+    private Promise<Void> ended;
     private volatile OpenAiError error;
 
-    ScriptedSink(ModelDeployment d) {
+    ScriptedAnswer(ModelDeployment d) {
       JsonObject body = new JsonObject().put("model", "m").put("stream", true)
           .put("messages", new io.vertx.core.json.JsonArray().add(new JsonObject().put("role", "user")
               .put("content", "x")));
-      this.call = new Call("req-1", "stream-1", "nowhere", Endpoint.CHAT, d.modelName(), body, null, true, WINDOW,
-          System.currentTimeMillis());
+      this.call = new Call("req-1", "stream-1", "nowhere", Endpoint.CHAT, d.modelName(), body, null, true,
+          WINDOW_BYTES, System.currentTimeMillis());
     }
 
-    void grant(int n) {
-      window += n;
-      if (window > 0 && onWritable != null) {
-        Runnable r = onWritable;
-        onWritable = null;
-        r.run();
+    void grant(int bytes) {
+      credit += bytes;
+      flush();
+    }
+
+    private void flush() {
+      while (credit > 0 && !held.isEmpty()) {
+        Buffer b = held.pollFirst();
+        if (b.length() > credit) {
+          held.addFirst(b.getBuffer((int) credit, b.length()));
+          b = b.getBuffer(0, (int) credit);
+        }
+        credit -= b.length();
+        data.appendBuffer(b);
+      }
+      if (held.isEmpty() && ended != null) {
+        ended.tryComplete();
+      } else if (held.isEmpty() && full && credit > 0) {
+        full = false;
+        drainHandler.handle(null);
       }
     }
 
@@ -170,39 +192,51 @@ class HeldStreamTailTest {
     }
 
     @Override
-    public boolean data(Buffer bytes) {
-      data.appendBuffer(bytes);
-      window--;
-      return window > 0;
+    public Future<Void> write(Buffer bytes) {
+      held.addLast(bytes);
+      flush();
+      return Future.succeededFuture();
     }
 
     @Override
-    public int window() {
-      return window;
+    public boolean writeQueueFull() {
+      full |= !held.isEmpty() || credit <= 0;
+      return full;
     }
 
     @Override
-    public void whenWritable(Runnable r) {
-      if (window > 0) {
-        r.run();
-      } else {
-        onWritable = r;
-      }
+    public AnswerStream drainHandler(Handler<Void> handler) {
+      drainHandler = handler;
+      return this;
     }
 
     @Override
-    public void end(JsonObject meta) {
+    public AnswerStream exceptionHandler(Handler<Throwable> handler) {
+      return this;
+    }
+
+    @Override
+    public AnswerStream setWriteQueueMaxSize(int maxSize) {
+      return this;
+    }
+
+    @Override
+    public Future<Void> end(JsonObject meta) {
       closed = true;
+      ended = Promise.promise();
+      flush();
+      return ended.future();
     }
 
     @Override
-    public void error(OpenAiError e, JsonObject meta) {
+    public void fail(OpenAiError e, JsonObject meta) {
       closed = true;
       error = e;
     }
 
     @Override
-    public void onCancel(Consumer<String> c) {
+    public Future<String> cancelled() {
+      return Promise.<String>promise().future();
     }
 
     @Override

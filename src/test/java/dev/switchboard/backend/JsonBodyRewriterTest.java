@@ -1,6 +1,5 @@
 package dev.switchboard.backend;
 
-import dev.switchboard.error.OpenAiError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -15,30 +14,18 @@ class JsonBodyRewriterTest {
 
   private final List<Buffer> emitted = new ArrayList<>();
   private final long[] usage = {-1, -1};
-  private final TranslationSink sink = new TranslationSink() {
-    @Override
-    public void emit(Buffer clientBytes) {
-      emitted.add(clientBytes);
-    }
-
-    @Override
-    public void usage(long promptTokens, long completionTokens) {
-      usage[0] = promptTokens;
-      usage[1] = completionTokens;
-    }
-
-    @Override
-    public void fail(OpenAiError error) {
-      throw new AssertionError(error.message());
-    }
-  };
 
   private String rewrite(String... chunks) {
     JsonBodyRewriter r = new JsonBodyRewriter("my-\"model\"");
     for (String c : chunks) {
-      r.onData(Buffer.buffer(c), sink);
+      assertThat(r.translate(Buffer.buffer(c)).length()).as("nothing before the body is whole").isZero();
     }
-    r.onEnd(sink);
+    emitted.add(r.end());
+    assertThat(r.failure()).isNull();
+    if (r.usage() != null) {
+      usage[0] = r.usage().promptTokens();
+      usage[1] = r.usage().completionTokens();
+    }
     assertThat(emitted).hasSize(1);
     return emitted.get(0).toString();
   }

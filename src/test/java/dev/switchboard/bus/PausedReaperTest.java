@@ -44,7 +44,7 @@ class PausedReaperTest {
     vertx.eventBus().<Call>consumer("test.backend", (Message<Call> msg) -> {
       streamId.set(msg.body().streamId());
       replyTo.set(msg.body().replyTo());
-      msg.reply(new JsonObject().put("ctl", "test.backend.ctl").put("node", "n1"));
+      msg.reply(new JsonObject().put("control", "test.backend.ctl").put("node", "n1"));
     });
     vertx.eventBus().consumer("test.backend.ctl", msg -> { });
     vertx.setPeriodic(KEEPALIVE.toMillis(), id -> {

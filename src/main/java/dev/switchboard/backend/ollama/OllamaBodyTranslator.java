@@ -1,8 +1,8 @@
 package dev.switchboard.backend.ollama;
 
 import dev.switchboard.backend.ResponseTranslator;
-import dev.switchboard.backend.TranslationSink;
 import dev.switchboard.config.ModelDeployment;
+import dev.switchboard.error.OpenAiError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -14,35 +14,52 @@ import io.vertx.core.json.JsonObject;
  */
 abstract class OllamaBodyTranslator implements ResponseTranslator {
 
-  protected final ModelDeployment d;
+  protected final ModelDeployment deployment;
   private final Buffer body = Buffer.buffer();
+  private OpenAiError failure;
+  private Usage usage;
 
-  OllamaBodyTranslator(ModelDeployment d) {
-    this.d = d;
+  OllamaBodyTranslator(ModelDeployment deployment) {
+    this.deployment = deployment;
   }
 
-  /** The OpenAI answer for Ollama's; reports usage to {@code out}. */
-  abstract JsonObject translate(JsonObject answer, TranslationSink out);
+  /** The OpenAI answer for Ollama's. */
+  abstract JsonObject translate(JsonObject answer);
+
+  /** Ollama's token counts, as the answer reports them. */
+  abstract Usage usage(JsonObject answer);
 
   @Override
-  public final void onData(Buffer chunk, TranslationSink out) {
+  public final Buffer translate(Buffer chunk) {
     body.appendBuffer(chunk);
+    return Buffer.buffer();
   }
 
   @Override
-  public final void onEnd(TranslationSink out) {
+  public final Buffer end() {
     JsonObject answer;
     try {
       answer = new JsonObject(body);
     } catch (DecodeException | ClassCastException notJson) {
-      out.fail(OllamaErrors.malformed(body.toString(), d));
-      return;
+      failure = OllamaErrors.malformed(body.toString(), deployment);
+      return Buffer.buffer();
     }
     String error = OllamaAnswers.error(answer);
     if (error != null) {
-      out.fail(OllamaErrors.inBody(error, d));
-      return;
+      failure = OllamaErrors.inBody(error, deployment);
+      return Buffer.buffer();
     }
-    out.emit(translate(answer, out).toBuffer());
+    usage = usage(answer);
+    return translate(answer).toBuffer();
+  }
+
+  @Override
+  public final OpenAiError failure() {
+    return failure;
+  }
+
+  @Override
+  public final Usage usage() {
+    return usage;
   }
 }

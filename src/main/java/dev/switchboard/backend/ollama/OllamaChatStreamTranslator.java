@@ -18,8 +18,8 @@ final class OllamaChatStreamTranslator extends OllamaStreamTranslator {
   private boolean roleSent;
   private int toolCalls;
 
-  OllamaChatStreamTranslator(Call call, ModelDeployment d) {
-    super(call, d, "chatcmpl-", "chat.completion.chunk");
+  OllamaChatStreamTranslator(Call call, ModelDeployment deployment) {
+    super(call, deployment, "chatcmpl-", "chat.completion.chunk");
   }
 
   @Override

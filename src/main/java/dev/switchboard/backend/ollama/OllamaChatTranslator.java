@@ -1,6 +1,5 @@
 package dev.switchboard.backend.ollama;
 
-import dev.switchboard.backend.TranslationSink;
 import dev.switchboard.bus.Call;
 import dev.switchboard.config.ModelDeployment;
 import io.vertx.core.json.JsonArray;
@@ -15,13 +14,13 @@ final class OllamaChatTranslator extends OllamaBodyTranslator {
 
   private final String clientModel;
 
-  OllamaChatTranslator(Call call, ModelDeployment d) {
-    super(d);
+  OllamaChatTranslator(Call call, ModelDeployment deployment) {
+    super(deployment);
     this.clientModel = call.modelName();
   }
 
   @Override
-  JsonObject translate(JsonObject answer, TranslationSink out) {
+  JsonObject translate(JsonObject answer) {
     JsonObject m = answer.getValue("message") instanceof JsonObject j ? j : new JsonObject();
     JsonObject message = new JsonObject().put("role", "assistant");
     String content = m.getString("content", "");
@@ -34,11 +33,15 @@ final class OllamaChatTranslator extends OllamaBodyTranslator {
     if (calls != null) {
       message.put("tool_calls", OllamaAnswers.toolCalls(calls, 0, false));
     }
-    out.usage(OllamaAnswers.promptTokens(answer), OllamaAnswers.completionTokens(answer));
     return new JsonObject().put("id", OllamaAnswers.id("chatcmpl-")).put("object", "chat.completion")
         .put("created", OllamaAnswers.created(answer)).put("model", clientModel)
         .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("message", message)
             .put("finish_reason", OllamaAnswers.finishReason(answer, calls != null))))
         .put("usage", OllamaAnswers.usage(answer));
+  }
+
+  @Override
+  Usage usage(JsonObject answer) {
+    return new Usage(OllamaAnswers.promptTokens(answer), OllamaAnswers.completionTokens(answer));
   }
 }

@@ -1,6 +1,5 @@
 package dev.switchboard.backend.ollama;
 
-import dev.switchboard.backend.TranslationSink;
 import dev.switchboard.bus.Call;
 import dev.switchboard.config.ModelDeployment;
 import io.vertx.core.json.JsonArray;
@@ -21,13 +20,13 @@ final class OllamaEmbed extends OllamaBodyTranslator {
   private final String clientModel;
   private final boolean base64;
 
-  OllamaEmbed(Call call, ModelDeployment d) {
-    super(d);
+  OllamaEmbed(Call call, ModelDeployment deployment) {
+    super(deployment);
     this.clientModel = call.modelName();
     this.base64 = "base64".equals(call.body().getValue("encoding_format"));
   }
 
-  static JsonObject request(JsonObject req, ModelDeployment d) {
+  static JsonObject request(JsonObject req, ModelDeployment deployment) {
     Object input = req.getValue("input");
     boolean strings = input instanceof String
         || input instanceof JsonArray list && !list.isEmpty() && list.stream().allMatch(String.class::isInstance);
@@ -39,8 +38,8 @@ final class OllamaEmbed extends OllamaBodyTranslator {
     if (format != null && !"float".equals(format) && !"base64".equals(format)) {
       throw OllamaOptions.bad("encoding_format: must be float or base64, got " + format, "encoding_format");
     }
-    JsonObject body = new JsonObject().put("model", d.backendModel()).put("input", input);
-    for (JsonObject layer : new JsonObject[] {d.litellmParams(), req}) {
+    JsonObject body = new JsonObject().put("model", deployment.backendModel()).put("input", input);
+    for (JsonObject layer : new JsonObject[] {deployment.litellmParams(), req}) {
       for (String key : new String[] {"dimensions", "truncate", "keep_alive", "options"}) {
         if (layer.getValue(key) != null) {
           body.put(key, layer.getValue(key));
@@ -51,7 +50,7 @@ final class OllamaEmbed extends OllamaBodyTranslator {
   }
 
   @Override
-  JsonObject translate(JsonObject answer, TranslationSink out) {
+  JsonObject translate(JsonObject answer) {
     JsonArray embeddings = answer.getValue("embeddings") instanceof JsonArray e ? e : new JsonArray();
     JsonArray data = new JsonArray();
     for (int i = 0; i < embeddings.size(); i++) {
@@ -60,9 +59,13 @@ final class OllamaEmbed extends OllamaBodyTranslator {
           .put("embedding", base64 ? encode(vector) : vector));
     }
     long prompt = OllamaAnswers.promptTokens(answer);
-    out.usage(prompt, 0);
     return new JsonObject().put("object", "list").put("data", data).put("model", clientModel)
         .put("usage", new JsonObject().put("prompt_tokens", prompt).put("total_tokens", prompt));
+  }
+
+  @Override
+  Usage usage(JsonObject answer) {
+    return new Usage(OllamaAnswers.promptTokens(answer), 0);
   }
 
   private static String encode(JsonArray vector) {

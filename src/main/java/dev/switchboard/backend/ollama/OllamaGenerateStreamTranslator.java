@@ -12,8 +12,8 @@ import io.vertx.core.json.JsonObject;
  */
 final class OllamaGenerateStreamTranslator extends OllamaStreamTranslator {
 
-  OllamaGenerateStreamTranslator(Call call, ModelDeployment d) {
-    super(call, d, "cmpl-", "text_completion");
+  OllamaGenerateStreamTranslator(Call call, ModelDeployment deployment) {
+    super(call, deployment, "cmpl-", "text_completion");
   }
 
   @Override

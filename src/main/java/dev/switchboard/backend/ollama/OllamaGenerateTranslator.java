@@ -1,6 +1,5 @@
 package dev.switchboard.backend.ollama;
 
-import dev.switchboard.backend.TranslationSink;
 import dev.switchboard.bus.Call;
 import dev.switchboard.config.ModelDeployment;
 import io.vertx.core.json.JsonArray;
@@ -11,19 +10,23 @@ final class OllamaGenerateTranslator extends OllamaBodyTranslator {
 
   private final String clientModel;
 
-  OllamaGenerateTranslator(Call call, ModelDeployment d) {
-    super(d);
+  OllamaGenerateTranslator(Call call, ModelDeployment deployment) {
+    super(deployment);
     this.clientModel = call.modelName();
   }
 
   @Override
-  JsonObject translate(JsonObject answer, TranslationSink out) {
-    out.usage(OllamaAnswers.promptTokens(answer), OllamaAnswers.completionTokens(answer));
+  JsonObject translate(JsonObject answer) {
     JsonObject choice = OllamaGenerateStreamTranslator.choice(answer.getString("response", ""))
         .put("finish_reason", OllamaAnswers.finishReason(answer, false));
     return new JsonObject().put("id", OllamaAnswers.id("cmpl-")).put("object", "text_completion")
         .put("created", OllamaAnswers.created(answer)).put("model", clientModel)
         .put("choices", new JsonArray().add(choice))
         .put("usage", OllamaAnswers.usage(answer));
+  }
+
+  @Override
+  Usage usage(JsonObject answer) {
+    return new Usage(OllamaAnswers.promptTokens(answer), OllamaAnswers.completionTokens(answer));
   }
 }

@@ -1,7 +1,6 @@
 package dev.switchboard.backend.ollama;
 
 import dev.switchboard.backend.ResponseTranslator;
-import dev.switchboard.backend.TranslationSink;
 import dev.switchboard.bus.Call;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.error.OpenAiError;
@@ -15,8 +14,7 @@ import io.vertx.core.json.JsonObject;
  * events. What every such stream shares lives here; subclasses say what one line's delta and the last
  * choice look like.
  *
- * <p>Each upstream chunk gives at most one {@code emit}, holding the events of every line the chunk
- * completed; a partial line waits for its end, a complete one never waits. The {@code done} line gives
+ * <p>Each upstream chunk gives the events of every line the chunk completed; a partial line waits for its end, a complete one never waits. The {@code done} line gives
  * the {@code finish_reason} chunk, a usage chunk ({@code choices: []}) when the client asked for
  * {@code stream_options.include_usage}, and {@code data: [DONE]}. A line that is not JSON, an
  * {@code {"error":...}} line, or a body that ends before {@code done} ends the stream with an error
@@ -24,7 +22,7 @@ import io.vertx.core.json.JsonObject;
  */
 abstract class OllamaStreamTranslator implements ResponseTranslator {
 
-  protected final ModelDeployment d;
+  protected final ModelDeployment deployment;
   private final NdjsonLines lines = new NdjsonLines();
   private final String id;
   private final String object;
@@ -32,9 +30,11 @@ abstract class OllamaStreamTranslator implements ResponseTranslator {
   private final boolean includeUsage;
   private long created = -1;
   private boolean over;
+  private OpenAiError failure;
+  private Usage usage;
 
-  OllamaStreamTranslator(Call call, ModelDeployment d, String idPrefix, String object) {
-    this.d = d;
+  OllamaStreamTranslator(Call call, ModelDeployment deployment, String idPrefix, String object) {
+    this.deployment = deployment;
     this.id = OllamaAnswers.id(idPrefix);
     this.object = object;
     this.clientModel = call.modelName();
@@ -49,38 +49,47 @@ abstract class OllamaStreamTranslator implements ResponseTranslator {
   abstract JsonObject finalChoice(JsonObject doneLine);
 
   @Override
-  public final void onData(Buffer chunk, TranslationSink out) {
-    if (over) {
-      return;
-    }
+  public final Buffer translate(Buffer chunk) {
     Buffer into = Buffer.buffer();
+    if (over) {
+      return into;
+    }
     for (String line : lines.feed(chunk)) {
-      if (!line(line, into, out)) {
-        return;
+      if (!line(line, into)) {
+        break;
       }
     }
-    emit(into, out);
+    return into;
   }
 
   @Override
-  public final void onEnd(TranslationSink out) {
-    if (over) {
-      return;
-    }
+  public final Buffer end() {
     Buffer into = Buffer.buffer();
+    if (over) {
+      return into;
+    }
     String last = lines.rest();
-    if (last != null && !line(last, into, out)) {
-      return;
+    if (last != null && !line(last, into)) {
+      return into;
     }
     if (!over) {
-      fail(into, out, OllamaErrors.malformed("the stream ended before its \"done\": true line", d));
-      return;
+      fail(OllamaErrors.malformed("the stream ended before its \"done\": true line", deployment));
     }
-    emit(into, out);
+    return into;
   }
 
-  /** Handles one line; false when it ended the stream with an error (already reported). */
-  private boolean line(String text, Buffer into, TranslationSink out) {
+  @Override
+  public final OpenAiError failure() {
+    return failure;
+  }
+
+  @Override
+  public final Usage usage() {
+    return usage;
+  }
+
+  /** Handles one line; false when it ended the stream with an error (the events before it stand). */
+  private boolean line(String text, Buffer into) {
     if (over) {
       return true;
     }
@@ -88,12 +97,12 @@ abstract class OllamaStreamTranslator implements ResponseTranslator {
     try {
       line = new JsonObject(text);
     } catch (DecodeException | ClassCastException notJson) {
-      fail(into, out, OllamaErrors.malformed(text, d));
+      fail(OllamaErrors.malformed(text, deployment));
       return false;
     }
     String error = OllamaAnswers.error(line);
     if (error != null) {
-      fail(into, out, OllamaErrors.inBody(error, d));
+      fail(OllamaErrors.inBody(error, deployment));
       return false;
     }
     if (created < 0) {
@@ -103,7 +112,7 @@ abstract class OllamaStreamTranslator implements ResponseTranslator {
     if (Boolean.TRUE.equals(line.getValue("done"))) {
       over = true;
       event(into, new JsonArray().add(finalChoice(line)), null);
-      out.usage(OllamaAnswers.promptTokens(line), OllamaAnswers.completionTokens(line));
+      usage = new Usage(OllamaAnswers.promptTokens(line), OllamaAnswers.completionTokens(line));
       if (includeUsage) {
         event(into, new JsonArray(), OllamaAnswers.usage(line));
       }
@@ -122,15 +131,8 @@ abstract class OllamaStreamTranslator implements ResponseTranslator {
     into.appendString("data: ").appendBuffer(e.toBuffer()).appendString("\n\n");
   }
 
-  private void fail(Buffer into, TranslationSink out, OpenAiError error) {
+  private void fail(OpenAiError error) {
     over = true;
-    emit(into, out);
-    out.fail(error);
-  }
-
-  private static void emit(Buffer into, TranslationSink out) {
-    if (into.length() > 0) {
-      out.emit(into);
-    }
+    failure = error;
   }
 }

@@ -294,7 +294,7 @@ public final class CallClient {
     }
 
     void accepted(JsonObject ack) {
-      ctl = ack.getString("ctl");
+      ctl = ack.getString("control");
       node = ack.getString("node");
       local = LocalEndpoints.isLocal(vertx, ctl);
       lastSeen = System.currentTimeMillis();

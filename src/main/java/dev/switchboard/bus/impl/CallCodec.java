@@ -19,6 +19,7 @@ public final class CallCodec implements MessageCodec<Call, Call> {
 
   @Override
   public void encodeToWire(Buffer out, Call c) {
+    WireFormat.writeVersion(out);
     WireFormat.writeString(out, c.requestId());
     WireFormat.writeString(out, c.streamId());
     WireFormat.writeString(out, c.replyTo());
@@ -32,7 +33,7 @@ public final class CallCodec implements MessageCodec<Call, Call> {
 
   @Override
   public Call decodeFromWire(int pos, Buffer in) {
-    WireFormat.Reader r = new WireFormat.Reader(in, pos);
+    WireFormat.Reader r = new WireFormat.Reader(in, pos, NAME);
     String requestId = r.readString();
     String streamId = r.readString();
     String replyTo = r.readString();

@@ -1,12 +1,13 @@
 package dev.switchboard.bus.impl;
 
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.bus.AnswerStream;
 import dev.switchboard.bus.Call;
 import dev.switchboard.bus.Frame;
-import dev.switchboard.bus.StreamSink;
 import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -15,16 +16,17 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Consumer;
+import java.util.concurrent.CancellationException;
 
 /**
  * The backend side of the stream protocol, one per BackendVerticle and confined to its event loop.
  *
  * <p>It takes calls on the model's address and hands them to the verticle, which accepts one (an ack
- * naming our control endpoint, and a {@link StreamSink}) or rejects it with an {@link OpenAiError}.
+ * naming our control endpoint, and an {@link AnswerStream}) or rejects it with an {@link OpenAiError}.
  * Credits, cancels and keepalives from API verticles arrive on the control endpoint. A stream whose
  * API side has been silent for {@code peerTimeout} is cancelled: nobody is left to read the answer.
  */
@@ -33,12 +35,12 @@ public final class CallServer {
   private final Vertx vertx;
   private final String callAddress;
   private final String nodeId;
-  private final String ctlAddress = Addresses.endpoint("backend", UUID.randomUUID().toString());
+  private final String controlAddress = Addresses.endpoint("backend", UUID.randomUUID().toString());
   private final Map<String, Stream> open = new HashMap<>();
   private final long keepaliveMs;
   private final long peerTimeoutMs;
   private MessageConsumer<Call> callConsumer;
-  private MessageConsumer<Frame> ctlConsumer;
+  private MessageConsumer<Frame> controlConsumer;
   private long timerId = -1;
   private long lastTick;
 
@@ -55,12 +57,12 @@ public final class CallServer {
 
   /** Starts taking calls; {@code onCall} must accept or reject each one. */
   public Future<Void> start(Handler<Message<Call>> onCall) {
-    ctlConsumer = vertx.eventBus().consumer(ctlAddress, this::onControl);
-    LocalEndpoints.add(vertx, ctlAddress);
+    controlConsumer = vertx.eventBus().consumer(controlAddress, this::onControl);
+    LocalEndpoints.add(vertx, controlAddress);
     callConsumer = vertx.eventBus().consumer(callAddress, onCall);
     lastTick = System.currentTimeMillis();
     timerId = vertx.setPeriodic(keepaliveMs, id -> tick());
-    return Future.all(ctlConsumer.completion(), callConsumer.completion()).mapEmpty();
+    return Future.all(controlConsumer.completion(), callConsumer.completion()).mapEmpty();
   }
 
   /** Stops taking new calls; streams already open go on. */
@@ -70,17 +72,17 @@ public final class CallServer {
 
   public Future<Void> stop() {
     vertx.cancelTimer(timerId);
-    LocalEndpoints.remove(vertx, ctlAddress);
-    return Future.all(stopAccepting(), ctlConsumer.unregister()).mapEmpty();
+    LocalEndpoints.remove(vertx, controlAddress);
+    return Future.all(stopAccepting(), controlConsumer.unregister()).mapEmpty();
   }
 
 
-  /** Accepts a call: acknowledges it to the API side and returns where to send its answer. */
-  public StreamSink accept(Message<Call> msg) {
+  /** Accepts a call: acknowledges it to the API side and returns where its answer goes. */
+  public AnswerStream accept(Message<Call> msg) {
     Call call = msg.body();
     Stream s = new Stream(call);
     open.put(call.streamId(), s);
-    msg.reply(new JsonObject().put("ctl", ctlAddress).put("node", nodeId));
+    msg.reply(new JsonObject().put("control", controlAddress).put("node", nodeId));
     return s;
   }
 
@@ -110,7 +112,7 @@ public final class CallServer {
     if (f.kind() == Frame.Kind.CREDIT) {
       s.grant(f.n());
     } else if (f.kind() == Frame.Kind.CANCEL) {
-      s.cancelled(f.meta() == null ? "cancelled" : f.meta().getString("reason", "cancelled"));
+      s.cancel(f.meta() == null ? "cancelled" : f.meta().getString("reason", "cancelled"));
     }
   }
 
@@ -127,7 +129,7 @@ public final class CallServer {
         s.lastSeen = Math.max(s.lastSeen, now);
       }
       if (now - s.lastSeen > peerTimeoutMs) {
-        s.cancelled("the API node that sent this request is gone");
+        s.cancel("the API node that sent this request is gone");
         continue;
       }
       byPeer.computeIfAbsent(s.call.replyTo(), k -> new JsonArray()).add(s.call.streamId());
@@ -135,45 +137,85 @@ public final class CallServer {
     byPeer.forEach((peer, ids) -> vertx.eventBus().send(peer, Frame.keepalive(ids)));
   }
 
-  private final class Stream implements StreamSink {
+  /**
+   * One open call's answer. Credit is counted in bytes: a write goes out as DATA up to the credit, the
+   * rest waits in {@code held} (split where the credit ends) and the writer is told the queue is full.
+   * END or ERROR waits behind what is held, so the API side gets every byte first.
+   */
+  private final class Stream implements AnswerStream {
     final Call call;
-    /** Its API side is on this node: no keepalives, never reaped. */
+    /** Its API side is on this node: no keepalives, never reaped (see LocalEndpoints). */
     final boolean local;
-    int window;
+    final ArrayDeque<Buffer> held = new ArrayDeque<>();
+    final Promise<String> cancelled = Promise.promise();
+    long credit;
     long lastSeen = System.currentTimeMillis();
+    boolean headSent;
     boolean closed;
-    Runnable onWritable;
-    Consumer<String> onCancel;
+    /** Told a writer the queue was full: it gets a drain when the credit covers what is held. */
+    boolean full;
+    /** END or ERROR, once closed, until what is held went out; and who waits for it. */
+    Frame last;
+    Promise<Void> lastSent;
+    Handler<Void> drainHandler;
+    Handler<Throwable> exceptionHandler;
 
     Stream(Call call) {
       this.call = call;
       this.local = LocalEndpoints.isLocal(vertx, call.replyTo());
-      this.window = call.window();
+      this.credit = call.window();
     }
 
-    void grant(int n) {
-      window += n;
-      if (window > 0 && onWritable != null) {
-        Runnable r = onWritable;
-        onWritable = null;
-        r.run();
-      }
+    void grant(int bytes) {
+      credit += bytes;
+      flush();
     }
 
-    void cancelled(String reason) {
-      if (closed) {
+    void cancel(String reason) {
+      if (cancelled.future().isComplete() || open.remove(call.streamId()) == null) {
         return;
       }
-      close();
-      if (onCancel != null) {
-        onCancel.accept(reason);
+      closed = true;
+      held.clear();
+      last = null;
+      cancelled.complete(reason);
+      if (lastSent != null) {
+        lastSent.tryFail(new CancellationException(reason));
+      }
+      if (exceptionHandler != null) {
+        exceptionHandler.handle(new CancellationException(reason));
       }
     }
 
-    private void close() {
-      closed = true;
-      onWritable = null;
-      open.remove(call.streamId());
+    /** Sends what the credit covers, then END or ERROR once nothing is held; drains a waiting writer. */
+    private void flush() {
+      while (credit > 0 && !held.isEmpty()) {
+        Buffer b = held.pollFirst();
+        if (b.length() > credit) {
+          held.addFirst(b.getBuffer((int) credit, b.length()));
+          b = b.getBuffer(0, (int) credit);
+        }
+        credit -= b.length();
+        send(Frame.data(call.streamId(), b));
+      }
+      if (!held.isEmpty()) {
+        return;
+      }
+      if (last != null) {
+        send(last);
+        last = null;
+        open.remove(call.streamId());
+        if (lastSent != null) {
+          lastSent.complete();
+        }
+        return;
+      }
+      if (full && credit > 0 && !closed) {
+        full = false;
+        if (drainHandler != null) {
+          drainHandler.handle(null);
+        }
+      }
     }
 
     private void send(Frame f) {
@@ -182,58 +224,77 @@ public final class CallServer {
 
     @Override
     public void head(int status, JsonObject meta) {
-      if (!closed) {
+      if (!closed && !headSent) {
+        headSent = true;
         send(Frame.head(call.streamId(), status, meta));
       }
     }
 
     @Override
-    public boolean data(Buffer data) {
+    public Future<Void> write(Buffer data) {
       if (closed) {
-        return false;
+        return Future.failedFuture(new CancellationException(cancelled.future().isComplete()
+            ? cancelled.future().result() : "the answer has ended"));
       }
-      send(Frame.data(call.streamId(), data));
-      window--;
-      return window > 0;
+      if (data.length() > 0) {
+        held.addLast(data);
+        flush();
+      }
+      return Future.succeededFuture();
     }
 
     @Override
-    public int window() {
-      return window;
+    public boolean writeQueueFull() {
+      if (!held.isEmpty() || credit <= 0) {
+        full = true;
+      }
+      return full;
     }
 
     @Override
-    public void whenWritable(Runnable r) {
+    public Stream setWriteQueueMaxSize(int maxSize) {
+      return this; // the window is the API side's to give
+    }
+
+    @Override
+    public Stream drainHandler(Handler<Void> handler) {
+      drainHandler = handler;
+      return this;
+    }
+
+    @Override
+    public Stream exceptionHandler(Handler<Throwable> handler) {
+      exceptionHandler = handler;
+      return this;
+    }
+
+    @Override
+    public Future<Void> end(JsonObject accounting) {
       if (closed) {
-        return;
+        return Future.failedFuture(new CancellationException("the answer has ended"));
       }
-      if (window > 0) {
-        r.run();
-      } else {
-        onWritable = r;
-      }
+      close(Frame.end(call.streamId(), accounting));
+      return lastSent.future();
     }
 
     @Override
-    public void end(JsonObject meta) {
+    public void fail(OpenAiError error, JsonObject accounting) {
       if (!closed) {
-        close();
-        send(Frame.end(call.streamId(), meta));
+        JsonObject m = accounting == null ? new JsonObject() : accounting;
+        close(Frame.error(call.streamId(), error.status(), m.put("error", error.toWire())));
       }
     }
 
-    @Override
-    public void error(OpenAiError error, JsonObject meta) {
-      if (!closed) {
-        close();
-        JsonObject m = meta == null ? new JsonObject() : meta;
-        send(Frame.error(call.streamId(), error.status(), m.put("error", error.toWire())));
-      }
+    private void close(Frame lastFrame) {
+      closed = true;
+      last = lastFrame;
+      lastSent = Promise.promise();
+      flush();
     }
 
     @Override
-    public void onCancel(Consumer<String> c) {
-      this.onCancel = c;
+    public Future<String> cancelled() {
+      return cancelled.future();
     }
 
     @Override

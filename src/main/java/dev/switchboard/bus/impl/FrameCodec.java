@@ -15,6 +15,7 @@ public final class FrameCodec implements MessageCodec<Frame, Frame> {
 
   @Override
   public void encodeToWire(Buffer out, Frame f) {
+    WireFormat.writeVersion(out);
     out.appendByte((byte) f.kind().ordinal());
     WireFormat.writeString(out, f.streamId());
     out.appendInt(f.n());
@@ -24,7 +25,7 @@ public final class FrameCodec implements MessageCodec<Frame, Frame> {
 
   @Override
   public Frame decodeFromWire(int pos, Buffer in) {
-    WireFormat.Reader r = new WireFormat.Reader(in, pos);
+    WireFormat.Reader r = new WireFormat.Reader(in, pos, NAME);
     Frame.Kind kind = KINDS[r.readByte()];
     return new Frame(kind, r.readString(), r.readInt(), r.readJson(), r.readBuffer());
   }

@@ -5,10 +5,25 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 
-/** Length-prefixed primitives shared by the codecs. Lengths are 4-byte big-endian; -1 means null. */
+/**
+ * Length-prefixed primitives shared by the codecs. Lengths are 4-byte big-endian; -1 means null. Every
+ * record starts with {@link #VERSION}: a node that receives another version fails the message (with a
+ * message that says so) instead of misreading it.
+ */
 final class WireFormat {
 
+  /**
+   * The wire version of calls and frames between JVMs. 1 was the unversioned format (credit counted in
+   * frames); 2 counts credit and the window in bytes. Bump it with every change of either record and say
+   * so in docs/event-bus.md: nodes of one cluster must run the same version.
+   */
+  static final byte VERSION = 2;
+
   private WireFormat() {
+  }
+
+  static void writeVersion(Buffer out) {
+    out.appendByte(VERSION);
   }
 
   static void writeString(Buffer out, String s) {
@@ -37,9 +52,15 @@ final class WireFormat {
     private final Buffer in;
     private int pos;
 
-    Reader(Buffer in, int pos) {
+    /** Starts reading a record of {@code codec} at {@code pos}; fails on a record of another wire version. */
+    Reader(Buffer in, int pos, String codec) {
       this.in = in;
       this.pos = pos;
+      byte version = readByte();
+      if (version != VERSION) {
+        throw new IllegalStateException(codec + ": wire version " + version + " (expected: " + VERSION
+            + "); every node of a cluster must run the same Switchboard version");
+      }
     }
 
     byte readByte() {

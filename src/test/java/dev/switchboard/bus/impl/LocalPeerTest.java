@@ -1,9 +1,9 @@
 package dev.switchboard.bus.impl;
 
+import dev.switchboard.bus.AnswerStream;
 import dev.switchboard.bus.Codecs;
 import dev.switchboard.bus.Endpoint;
 import dev.switchboard.bus.FrameListener;
-import dev.switchboard.bus.StreamSink;
 import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -40,7 +40,7 @@ class LocalPeerTest {
     Context backend = newContext(vertx);
     Context api = contextOnAnotherThread(vertx, backend);
 
-    CompletableFuture<StreamSink> accepted = new CompletableFuture<>();
+    CompletableFuture<AnswerStream> accepted = new CompletableFuture<>();
     backend.runOnContext(v -> {
       CallServer server = new CallServer(vertx, "test.local.backend", "n1", KEEPALIVE, PEER_TIMEOUT);
       server.start(msg -> accepted.complete(server.accept(msg)));
@@ -49,15 +49,15 @@ class LocalPeerTest {
     api.runOnContext(v -> {
       CallClient client = new CallClient(vertx, Duration.ofSeconds(5), KEEPALIVE, PEER_TIMEOUT);
       client.start().compose(x -> client.call("test.local.backend", Endpoint.CHAT, "r1", "m", new JsonObject(), null,
-          true, 32, System.currentTimeMillis(), new Listener(ended)));
+          true, 32 * 1024, System.currentTimeMillis(), new Listener(ended)));
     });
-    StreamSink sink = accepted.get(10, TimeUnit.SECONDS);
+    AnswerStream sink = accepted.get(10, TimeUnit.SECONDS);
 
     CompletableFuture<Void> answered = new CompletableFuture<>();
     backend.runOnContext(v -> {
       stall(4 * PEER_TIMEOUT.toMillis()); // the scenario: this loop gets no core for 2 s; the API's loop runs
       sink.head(200, new JsonObject());
-      sink.data(Buffer.buffer("data: {}\n\n"));
+      sink.write(Buffer.buffer("data: {}\n\n"));
       sink.end(new JsonObject().put("outcome", "ok"));
       answered.complete(null);
     });
