@@ -34,8 +34,8 @@ public final class ApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
 
   private final ApiContext api;
-  /** How long past the shutdown grace the connections of cut requests have to write their error. */
-  private static final long CUT_FLUSH_MS = 1_000;
+  /** How long past the shutdown grace the connections of cancelled requests have to write their error. */
+  private static final long ERROR_FLUSH_MS = 1_000;
 
   private CallClient calls;
   private CompletionRoutes completions;
@@ -74,18 +74,18 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     long grace = api.config().current().switchboard().shutdownGrace().toMillis();
-    long cutTimer = vertx.setTimer(Math.max(1, grace), id -> {
-      int cut = completions.cutAll(OpenAiError.unavailable("Switchboard is shutting down, and this request did not "
-          + "finish within switchboard_settings.shutdown_grace (" + grace / 1000 + " s): it was cut"));
-      if (cut > 0) {
-        LOG.warn("Shutdown grace ({} ms) ran out: {} request(s) in flight were cut", grace, cut);
+    long graceTimer = vertx.setTimer(Math.max(1, grace), id -> {
+      int cancelled = completions.cancelAll(OpenAiError.unavailable("Switchboard is shutting down, and this request "
+          + "did not finish within switchboard_settings.shutdown_grace (" + grace / 1000 + " s): it was cancelled"));
+      if (cancelled > 0) {
+        LOG.warn("Shutdown grace ({} ms) ran out: {} request(s) in flight were cancelled", grace, cancelled);
       }
     });
-    // The connections get a moment past the grace to flush the errors of the requests cut above.
-    return server.shutdown(grace + CUT_FLUSH_MS, TimeUnit.MILLISECONDS)
+    // The connections get a moment past the grace to flush the errors of the requests cancelled above.
+    return server.shutdown(grace + ERROR_FLUSH_MS, TimeUnit.MILLISECONDS)
         .recover(err -> Future.succeededFuture())
         .compose(v -> {
-          vertx.cancelTimer(cutTimer);
+          vertx.cancelTimer(graceTimer);
           idle.stop();
           return calls.stop();
         });

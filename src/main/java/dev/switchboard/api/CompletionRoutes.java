@@ -1,5 +1,8 @@
 package dev.switchboard.api;
 
+import dev.switchboard.bus.Call;
+import dev.switchboard.bus.CallFailure;
+import dev.switchboard.bus.CallHandle;
 import dev.switchboard.bus.Endpoint;
 import dev.switchboard.bus.impl.CallClient;
 import dev.switchboard.config.ConfigHolder;
@@ -28,9 +31,6 @@ import java.util.function.Predicate;
  * backend that forwards them (edited, not encoded again).
  */
 final class CompletionRoutes {
-
-  /** Bytes a backend may send ahead of the client's reading (docs/event-bus.md, credit). */
-  static final int WINDOW = 64 * 1024;
 
   private final ModelCatalog catalog;
   private final CallClient calls;
@@ -110,30 +110,25 @@ final class CompletionRoutes {
   }
 
   /** Plans the request's route and starts its first hop; an unknown model is a 400 in the request's own shape. */
-  void dispatch(RoutingContext ctx, Dispatch d) {
+  void dispatch(RoutingContext ctx, Dispatch request) {
     // One config version and one catalog index for the request's whole life.
     RouterSettings router = config.current().router();
-    RequestRoute plan = RequestRoute.plan(d.model(), fallbacks(d.model(), d.body(), router), catalog.index(), router,
-        stats, d.stream(), d.only());
+    RequestRoute plan = RequestRoute.plan(request.model(), fallbacks(request.model(), request.body(), router), catalog.index(), router,
+        stats, request.stream(), request.only());
     if (plan == null) {
-      fail(ctx, d.shape(), OpenAiError.badRequest(d.route() + ": Invalid model name passed in model="
-          + d.model() + ". Call `/v1/models` to view available models for your key.", "model"), d.requestId(),
-          d.model(), d.stream(), d.startedAt());
+      fail(ctx, request.shape(), OpenAiError.badRequest(request.route() + ": Invalid model name passed in model="
+          + request.model() + ". Call `/v1/models` to view available models for your key.", "model"), request.requestId(),
+          request.model(), request.stream(), request.startedAt());
       return;
     }
-    new Attempts(ctx, d, plan).start();
+    new Attempts(ctx, request, plan).start();
   }
 
-  /** Ends every request still open with {@code error} (the shutdown grace ran out); returns how many. */
-  int cutAll(OpenAiError error) {
-    List<Attempts> cut = new ArrayList<>(open);
-    open.clear();
-    cut.forEach(a -> {
-      if (a.current != null) {
-        a.current.cut(error);
-      }
-    });
-    return cut.size();
+  /** Cancels every request still open with {@code error} (the shutdown grace ran out); returns how many. */
+  int cancelAll(OpenAiError error) {
+    List<Attempts> cancelled = new ArrayList<>(open);
+    cancelled.forEach(a -> a.cancel(error));
+    return cancelled.size();
   }
 
   /** Explicit fallbacks only: the request's {@code fallbacks}, else router_settings.fallbacks. Never implicit. */
@@ -152,41 +147,36 @@ final class CompletionRoutes {
 
   /**
    * One request's hops, as its {@link RequestRoute} decides them; the first answer (or the route's final
-   * error) wins. Each hop is counted in and out of its deployment's figures here, and only here.
+   * error) wins. Each hop is counted in and out of its deployment's figures here, and only here; the
+   * request is logged once, when it ends.
    */
   private final class Attempts {
     final RoutingContext ctx;
-    final Endpoint endpoint;
-    final String requestId;
-    final JsonObject body;
-    final Buffer rawBody;
-    final boolean stream;
-    final long startedAt;
-    final AnswerShape shape;
-    final Native passThrough;
+    final Dispatch request;
     final RequestRoute route;
-    final String asked;
-    ResponseRelay current;
+    /** The hop under way: its call, its relay, its deployment's figures and when it started. */
+    CallHandle call;
+    ResponseRelay relay;
+    RequestRoute.Hop hop;
+    DeploymentStats.Deployment figures;
+    long hopStartedAt;
+    /** The hop under way left its deployment's figures already. */
+    boolean hopCounted;
+    boolean finished;
 
-    Attempts(RoutingContext ctx, Dispatch d, RequestRoute route) {
+    Attempts(RoutingContext ctx, Dispatch request, RequestRoute route) {
       this.ctx = ctx;
-      this.endpoint = d.endpoint();
-      this.requestId = d.requestId();
-      this.body = d.body();
-      this.rawBody = d.raw();
-      this.stream = d.stream();
-      this.startedAt = d.startedAt();
-      this.shape = d.shape();
-      this.passThrough = d.passThrough();
+      this.request = request;
       this.route = route;
-      this.asked = d.model();
       open.add(this);
       // Through the routing context, not the response's own (single) end and close handlers, which
       // would silence every other end handler (IdleClientConnections counts requests in flight by them).
       ctx.addEndHandler(ended -> {
         open.remove(this);
-        if (ended.failed() && current != null) {
-          current.clientGone(); // the connection closed (or failed) before the response ended
+        if (ended.failed() && !finished && call != null) {
+          // The connection closed (or failed) before the response ended: the backend stops too.
+          call.cancel("client disconnected");
+          finish(relay.clientGone());
         }
       });
     }
@@ -195,59 +185,106 @@ final class CompletionRoutes {
       attempt(route.first());
     }
 
-    private void attempt(RequestRoute.Hop hop) {
-      ModelCatalog.Entry deployment = hop.deployment();
+    /** The shutdown grace ran out: the backend stops, the client gets {@code error}. */
+    void cancel(OpenAiError error) {
+      if (!finished && call != null) {
+        call.cancel("shutdown grace ran out");
+        finish(relay.cancel(error));
+      }
+    }
+
+    private void attempt(RequestRoute.Hop planned) {
+      ModelCatalog.Entry deployment = planned.deployment();
       ctx.response().putHeader("x-litellm-model-group", deployment.modelName());
-      if (hop.fallbackIndex() > 0) {
-        ctx.response().putHeader("x-litellm-attempted-fallbacks", String.valueOf(hop.fallbackIndex()));
+      if (planned.fallbackIndex() > 0) {
+        ctx.response().putHeader("x-litellm-attempted-fallbacks", String.valueOf(planned.fallbackIndex()));
       }
       if (route.retriesAttempted() > 0) {
         ctx.response().putHeader("x-litellm-attempted-retries", String.valueOf(route.retriesAttempted()));
       }
-      DeploymentStats.Deployment figures = stats.of(deployment.id());
+      figures = stats.of(deployment.id());
       figures.started();
-      long hopStartedAt = System.currentTimeMillis();
-      String model = hop.modelName();
-      boolean direct = passThrough != null && passThrough.serves().test(deployment);
-      boolean[] ended = new boolean[1];
-      ResponseRelay relay = new ResponseRelay(ctx, stream, WINDOW, requestId, startedAt,
-          direct ? passThrough.shape() : shape,
-          (status, meta) -> {
-            if (!ended[0]) {
-              ended[0] = true;
-              hopEnded(figures, hopStartedAt, status, meta);
-            }
-            // Logged and counted under the model the client asked for; a fallback that answered is named beside it.
-            log.finished(ctx, requestId, asked, model.equals(asked) ? null : model, endpoint, stream, status, meta,
-                startedAt);
-          },
-          (error, meta) -> {
-            boolean reached = !meta.getBoolean("unsent", false);
-            if (!ended[0]) {
-              ended[0] = true;
-              hopEnded(figures, hopStartedAt, error.status(), meta);
-              if (!reached && error.status() == 503) {
-                figures.refused();
-              }
-            }
-            return tryNext(hop, error, reached);
-          });
-      current = relay;
-      calls.call(deployment.address(), direct ? passThrough.endpoint() : endpoint, requestId, model,
-              direct ? passThrough.body() : body, direct ? passThrough.raw() : rawBody, stream, WINDOW, startedAt, relay)
-          .onSuccess(relay::accepted)
-          .onFailure(err -> relay.onError(Responses.of(err), refusedMeta(deployment, Responses.of(err))));
+      hop = planned;
+      hopStartedAt = System.currentTimeMillis();
+      hopCounted = false;
+      boolean direct = request.passThrough() != null && request.passThrough().serves().test(deployment);
+      Native asked = request.passThrough();
+      relay = new ResponseRelay(ctx, request.stream(), request.requestId(), request.startedAt(),
+          direct ? asked.shape() : request.shape());
+      call = calls.call(deployment.address(), direct
+          ? Call.of(request.requestId(), asked.endpoint(), planned.modelName(), asked.body(), asked.raw(),
+              request.stream(), request.startedAt())
+          : Call.of(request.requestId(), request.endpoint(), planned.modelName(), request.body(), request.raw(),
+              request.stream(), request.startedAt()));
+      if (ctx.response().closed()) { // the client left while the route was planned
+        call.cancel("client disconnected");
+        finish(relay.clientGone());
+        return;
+      }
+      RequestRoute.Hop current = hop;
+      ResponseRelay currentRelay = relay;
+      call.answer().onComplete(answered -> {
+        if (finished || current != hop) {
+          return; // the client left, or the shutdown ended the request
+        }
+        if (answered.succeeded()) {
+          currentRelay.relay(answered.result()).onSuccess(this::finish);
+        } else {
+          failedBeforeHead(deployment, CallFailure.of(answered.cause()));
+        }
+      });
     }
 
-    /** A hop's end, in its deployment's figures: in flight, latency and tokens for the strategies. */
-    private void hopEnded(DeploymentStats.Deployment figures, long hopStartedAt, int status, JsonObject meta) {
+    /** No answer from this hop: the route decides whether another one answers instead. */
+    private void failedBeforeHead(ModelCatalog.Entry deployment, CallFailure failure) {
+      OpenAiError error = failure.error();
+      JsonObject accounting = failure.refused() ? refusedAccounting(deployment, failure) : failure.accounting();
+      boolean reached = !accounting.getBoolean("unsent", false);
+      hopEnded(error.status(), accounting);
+      if (!reached && error.status() == 503) {
+        figures.refused();
+      }
+      boolean replaced = false;
+      if (!ctx.response().closed() && !ctx.response().headWritten()) {
+        RequestRoute.Hop next = route.next(hop, error, reached);
+        if (next != null) {
+          attempt(next); // another deployment or an explicit fallback answers; this hop leaves no trace
+          return;
+        }
+        OpenAiError answer = route.finalError();
+        replaced = answer != error;
+        error = answer;
+      }
+      finish(relay.error(error, accounting, replaced));
+    }
+
+    /** The request ended: its hop leaves its deployment's figures, and it is logged, once. */
+    private void finish(ResponseRelay.Finished f) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      open.remove(this);
+      hopEnded(f.status(), f.accounting());
+      String model = hop.modelName();
+      // Logged and counted under the model the client asked for; a fallback that answered is named beside it.
+      log.finished(ctx, request.requestId(), request.model(), model.equals(request.model()) ? null : model,
+          request.endpoint(), request.stream(), f.status(), f.accounting(), request.startedAt());
+    }
+
+    /** A hop's end, in its deployment's figures (once per hop): in flight, latency and tokens for the strategies. */
+    private void hopEnded(int status, JsonObject accounting) {
+      if (hopCounted) {
+        return;
+      }
+      hopCounted = true;
       figures.ended();
       int keep = config.current().router().latency().samples();
-      if (status < 400 && meta != null) {
-        long ttft = meta.getValue("ttft_ms") instanceof Number n ? n.longValue() : -1;
-        long out = meta.getValue("completion_tokens") instanceof Number n ? n.longValue() : 0;
-        long in = meta.getValue("prompt_tokens") instanceof Number n ? n.longValue() : 0;
-        figures.answered(System.currentTimeMillis() - hopStartedAt, stream ? ttft : -1, out, in + out, keep);
+      if (status < 400 && accounting != null) {
+        long ttft = accounting.getValue("ttft_ms") instanceof Number n ? n.longValue() : -1;
+        long out = accounting.getValue("completion_tokens") instanceof Number n ? n.longValue() : 0;
+        long in = accounting.getValue("prompt_tokens") instanceof Number n ? n.longValue() : 0;
+        figures.answered(System.currentTimeMillis() - hopStartedAt, request.stream() ? ttft : -1, out, in + out, keep);
       } else if (status == 408) {
         figures.timedOut(keep);
       }
@@ -257,28 +294,9 @@ final class CompletionRoutes {
      * A call turned away before its backend saw it: what the catalog knows stands in for its accounting,
      * and {@code unsent} tells the route that no backend did any work for it.
      */
-    private JsonObject refusedMeta(ModelCatalog.Entry e, OpenAiError error) {
-      return new JsonObject().put("outcome", error.status() == 429 ? "rejected" : "error")
-          .put("error_type", error.type()).put("unsent", true)
-          .put("provider", e.provider()).put("model_id", e.id())
+    private JsonObject refusedAccounting(ModelCatalog.Entry e, CallFailure failure) {
+      return failure.accounting().copy().put("provider", e.provider()).put("model_id", e.id())
           .put("api_base", e.publicParams().getValue("api_base"));
-    }
-
-    /** A failure before any byte went out: the route decides whether another hop answers instead. */
-    boolean tryNext(RequestRoute.Hop failed, OpenAiError error, boolean reachedBackend) {
-      if (ctx.response().closed()) {
-        return false;
-      }
-      RequestRoute.Hop next = route.next(failed, error, reachedBackend);
-      if (next == null) {
-        OpenAiError answer = route.finalError();
-        if (answer != error) {
-          current.replaceError(answer);
-        }
-        return false;
-      }
-      attempt(next);
-      return true;
     }
   }
 

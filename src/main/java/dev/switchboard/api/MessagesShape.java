@@ -32,6 +32,8 @@ final class MessagesShape implements AnswerShape {
   /** A deployment that speaks Messages itself is answering: its bytes go through as they are. */
   private boolean nativeAnswer;
   private boolean nativeData;
+  /** The last bytes passed through, to tell whether they end an event (a ping must not split one). */
+  private final byte[] nativeTail = new byte[3];
 
   MessagesShape(String model, long estimatedInputTokens) {
     this.model = model;
@@ -60,6 +62,10 @@ final class MessagesShape implements AnswerShape {
       public Buffer streamData(Buffer data) {
         lastDataAt = System.currentTimeMillis();
         nativeData = true;
+        for (int i = Math.max(0, data.length() - nativeTail.length); i < data.length(); i++) {
+          System.arraycopy(nativeTail, 1, nativeTail, 0, nativeTail.length - 1);
+          nativeTail[nativeTail.length - 1] = data.getByte(i);
+        }
         return data;
       }
 
@@ -77,13 +83,20 @@ final class MessagesShape implements AnswerShape {
 
   /**
    * A ping for a stream whose backend is silent, or null when none may go now: a translated stream
-   * starts itself with it if need be; a passed-through one only after its backend's own message_start.
+   * starts itself with it if need be; a passed-through one only after its backend's own message_start,
+   * and only between two of its events (its bytes come in pieces of any size).
    */
   Buffer ping() {
     if (!nativeAnswer) {
       return stream.ping();
     }
-    return nativeData ? Buffer.buffer("event: ping\ndata: {\"type\": \"ping\"}\n\n") : null;
+    return nativeData && endsAnEvent() ? Buffer.buffer("event: ping\ndata: {\"type\": \"ping\"}\n\n") : null;
+  }
+
+  /** Whether the bytes passed through so far end with a blank line (LF LF, or LF CR LF). */
+  private boolean endsAnEvent() {
+    byte[] t = nativeTail;
+    return t[2] == '\n' && (t[1] == '\n' || t[1] == '\r' && t[0] == '\n');
   }
 
   /** A ping went out: the silence is measured again from now. */

@@ -1,95 +1,106 @@
 package dev.switchboard.api;
 
-import dev.switchboard.bus.CallHandle;
-import dev.switchboard.bus.FrameListener;
+import dev.switchboard.bus.Answer;
+import dev.switchboard.bus.CallFailure;
 import dev.switchboard.error.OpenAiError;
 import dev.switchboard.node.Version;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.WriteStream;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.function.BiConsumer;
-import java.util.function.BiPredicate;
-
 /**
- * Writes one call's frames to the client. Streams are written event by event as frames arrive and
- * credit flows back to the backend only while the client's socket keeps up, so a slow reader pauses
- * the backend instead of filling our heap. A non-streamed answer is written whole, with its length.
+ * Writes one hop's answer to the client, in the shape its API asks for. A stream is piped from the
+ * {@link Answer} to the client's socket through the shape, so a slow reader pauses the answer, whose
+ * credit then stops flowing back, and the backend stops reading its upstream: Vert.x's backpressure end
+ * to end. A non-streamed answer is written whole, with its length. Every way a hop ends is a
+ * {@link Finished}: what the request log and the metrics record.
  */
-final class ResponseRelay implements FrameListener {
+final class ResponseRelay {
+
+  /** How the client's answer ended: the status it got, and the accounting for the log and metrics. */
+  record Finished(int status, JsonObject accounting) {
+  }
 
   private final RoutingContext ctx;
   private final HttpServerResponse resp;
   private final boolean stream;
-  private final int window;
   private final String requestId;
   private final long startedAt;
-  private final BiConsumer<Integer, JsonObject> onFinished;
   private final AnswerShape shape;
-  /** Asked, for an error before any byte went out, whether another hop answers instead (it then returns true). */
-  private final BiPredicate<OpenAiError, JsonObject> nextHop;
-  /** What the client hears instead of this hop's own error, when the route has a better one (set during nextHop). */
-  private OpenAiError replacement;
-  private CallHandle handle;
-  private int consumed;
-  private boolean waitingForDrain;
   private JsonObject head;
-  private Buffer body;
   private long firstDataAt;
-  private boolean finished;
 
-  ResponseRelay(RoutingContext ctx, boolean stream, int window, String requestId, long startedAt, AnswerShape shape,
-                BiConsumer<Integer, JsonObject> onFinished, BiPredicate<OpenAiError, JsonObject> nextHop) {
-    this.nextHop = nextHop;
-    this.shape = shape;
+  ResponseRelay(RoutingContext ctx, boolean stream, String requestId, long startedAt, AnswerShape shape) {
     this.ctx = ctx;
     this.resp = ctx.response();
     this.stream = stream;
-    this.window = window;
     this.requestId = requestId;
     this.startedAt = startedAt;
-    this.onFinished = onFinished;
+    this.shape = shape;
   }
 
-  /** The call was accepted: credits can flow now; a client already gone cancels it. */
-  void accepted(CallHandle h) {
-    this.handle = h;
-    if (resp.closed() && !finished) {
-      h.cancel("client disconnected");
-      return;
+  /**
+   * Writes {@code answer} to the client: its head now, its bytes as they come, its end or its error.
+   * Completes once the client's response ended; never fails (a client gone mid-way leaves it pending:
+   * the request ended as cancelled already).
+   */
+  Future<Finished> relay(Answer answer) {
+    head = answer.meta();
+    writeHead(answer.status());
+    if (!stream) {
+      Buffer body = Buffer.buffer();
+      answer.handler(data -> {
+        noteData();
+        body.appendBuffer(data);
+      });
+      return answer.ended().transform(ended -> Future.succeededFuture(ended.succeeded()
+          ? endBody(body, ended.result()) : failed(ended.cause())));
     }
-    grant();
+    return answer.pipe().endOnComplete(false).to(new ShapedWrites())
+        .transform(piped -> answer.ended())
+        .transform(ended -> Future.succeededFuture(ended.succeeded() ? endStream(ended.result())
+            : failed(ended.cause())));
   }
 
-  /** The client went away before the answer was complete: stop the backend's work. */
-  void clientGone() {
-    if (finished) {
-      return;
+  /**
+   * Writes {@code error}: a JSON answer with its status before anything went out, else the stream's last
+   * event. {@code replaced}: the route's error stands for this hop's (several deployments were tried).
+   */
+  Finished error(OpenAiError error, JsonObject accounting, boolean replaced) {
+    if (!resp.closed()) {
+      if (!resp.headWritten()) {
+        resp.putHeader(CallId.HEADER, requestId);
+        if (head != null) {
+          litellmHeaders(head);
+        }
+        // A stream that had not written a byte yet still gets a plain JSON error with its status.
+        resp.setChunked(false);
+        resp.headers().remove("cache-control");
+      }
+      shape.error(ctx, error);
     }
-    finished = true;
-    if (handle != null) {
-      handle.cancel("client disconnected");
-    }
-    onFinished.accept(499, seen("cancelled").put("reason", "the client disconnected"));
+    return new Finished(error.status(), withReason(accounting, error, replaced));
   }
 
-  /** Ends the call from this side (the shutdown grace ran out): the backend stops, the client gets {@code error}. */
-  void cut(OpenAiError error) {
-    if (finished) {
-      return;
-    }
-    if (handle != null) {
-      handle.cancel("shutdown grace ran out");
-    }
-    end(error, seen("error").put("error_type", error.type()), false);
+  /** The client went away before the answer was complete (the caller cancels the call). */
+  Finished clientGone() {
+    return new Finished(499, localAccounting("cancelled").put("reason", "the client disconnected"));
+  }
+
+  /** Ends the answer from this side (the shutdown grace ran out; the caller cancels the call). */
+  Finished cancel(OpenAiError error) {
+    return error(error, localAccounting("error").put("error_type", error.type()), false);
   }
 
   /**
    * The backend's accounting never comes for a call ended on this side: what this side saw of it
-   * stands in (who was answering, from HEAD; when the first byte came).
+   * stands in (who was answering, from the head; when the first byte came).
    */
-  private JsonObject seen(String outcome) {
+  private JsonObject localAccounting(String outcome) {
     JsonObject meta = new JsonObject().put("outcome", outcome);
     if (head != null) {
       for (String key : new String[] {"provider", "backend_model", "api_base", "model_id"}) {
@@ -102,139 +113,60 @@ final class ResponseRelay implements FrameListener {
     return meta;
   }
 
-  @Override
-  public void onHead(int status, JsonObject meta) {
-    head = meta;
+  private void writeHead(int status) {
     if (resp.headWritten()) {
       shape.head(status, stream); // a front door started the stream already (pings through a long silence)
-      if (!stream) {
-        body = Buffer.buffer();
-      }
       return;
     }
     resp.setStatusCode(status);
-    litellmHeaders(meta);
+    litellmHeaders(head);
     String type = shape.head(status, stream);
     if (stream) {
       resp.setChunked(true)
-          .putHeader("content-type", type != null ? type : meta.getString("content_type", "text/event-stream"))
+          .putHeader("content-type", type != null ? type : head.getString("content_type", "text/event-stream"))
           .putHeader("cache-control", "no-cache")
           .putHeader("x-accel-buffering", "no");
     } else {
-      resp.putHeader("content-type", type != null ? type : meta.getString("content_type", "application/json"));
-      body = Buffer.buffer();
+      resp.putHeader("content-type", type != null ? type : head.getString("content_type", "application/json"));
     }
   }
 
-  @Override
-  public void onData(Buffer data) {
-    if (finished || resp.closed()) {
-      return;
-    }
-    if (firstDataAt == 0) {
-      firstDataAt = System.currentTimeMillis();
-    }
-    consumed += data.length();
-    if (!stream) {
-      // Credit only as the window runs low, like a stream: a JSON answer is mostly one DATA frame,
-      // and a credit per frame would cost a bus message (and a wake-up of the backend's event loop)
-      // per request for nothing.
-      body.appendBuffer(data);
-      if (consumed >= Math.max(1, window / 2)) {
-        grant();
+  private Finished endStream(JsonObject accounting) {
+    if (!resp.closed()) {
+      Buffer last = shape.streamEnd();
+      if (last.length() > 0) {
+        resp.end(last);
+      } else {
+        resp.end();
       }
-      return;
     }
-    Buffer out = shape.streamData(data);
-    if (out.length() > 0) {
-      resp.write(out);
-    }
-    if (resp.writeQueueFull()) {
-      if (!waitingForDrain) {
-        waitingForDrain = true;
-        resp.drainHandler(v -> {
-          waitingForDrain = false;
-          grant();
-        });
-      }
-    } else if (consumed >= Math.max(1, window / 2)) {
-      grant();
-    }
+    return new Finished(resp.getStatusCode(), accounting);
   }
 
-  @Override
-  public void onEnd(JsonObject meta) {
-    if (finished) {
-      return;
-    }
-    finished = true;
+  private Finished endBody(Buffer body, JsonObject accounting) {
     if (!resp.closed()) {
       long total = System.currentTimeMillis() - startedAt;
-      if (stream) {
-        Buffer last = shape.streamEnd();
-        if (last.length() > 0) {
-          resp.end(last);
-        } else {
-          resp.end();
-        }
-      } else {
-        resp.putHeader("x-litellm-response-duration-ms", String.valueOf(total));
-        long upstream = meta == null ? 0 : meta.getLong("upstream_ms", 0L);
-        resp.putHeader("x-litellm-overhead-duration-ms", String.valueOf(Math.max(0, total - upstream)));
-        resp.end(shape.body(resp.getStatusCode(), body == null ? Buffer.buffer() : body));
-      }
+      resp.putHeader("x-litellm-response-duration-ms", String.valueOf(total));
+      long upstream = accounting.getLong("upstream_ms", 0L);
+      resp.putHeader("x-litellm-overhead-duration-ms", String.valueOf(Math.max(0, total - upstream)));
+      resp.end(shape.body(resp.getStatusCode(), body));
     }
-    onFinished.accept(resp.getStatusCode(), meta);
+    return new Finished(resp.getStatusCode(), accounting);
   }
 
-  @Override
-  public void onError(OpenAiError error, JsonObject meta) {
-    end(error, meta, true);
-  }
-
-  /** The route's answer replaces this hop's error (several deployments were tried: one error names them all). */
-  void replaceError(OpenAiError error) {
-    replacement = error;
-  }
-
-  private void end(OpenAiError hopError, JsonObject hopMeta, boolean mayTryAnother) {
-    if (finished) {
-      return;
-    }
-    finished = true;
-    JsonObject meta = hopMeta == null ? new JsonObject() : hopMeta;
-    OpenAiError error = hopError;
-    if (mayTryAnother && head == null && !resp.headWritten()) {
-      if (nextHop.test(hopError, meta)) {
-        return; // another deployment or an explicit fallback answers; this hop leaves no trace on the response
-      }
-      if (replacement != null) {
-        error = replacement;
-      }
-    }
-    if (!resp.closed()) {
-      if (!resp.headWritten()) {
-        resp.putHeader("x-litellm-call-id", requestId);
-        if (head != null) {
-          litellmHeaders(head);
-        }
-        // A stream that had not written a byte yet still gets a plain JSON error with its status.
-        resp.setChunked(false);
-        resp.headers().remove("cache-control");
-      }
-      shape.error(ctx, error);
-    }
-    onFinished.accept(error.status(), withReason(meta, error, error != hopError));
+  private Finished failed(Throwable cause) {
+    CallFailure f = CallFailure.of(cause);
+    return error(f.error(), f.accounting(), false);
   }
 
   /**
    * The accounting for the log and metrics, with why the request failed. A backend's own ERROR frame
    * says it in {@code reason}; every other error here is in Switchboard's words (refused, a lost peer,
    * the shutdown, every deployment of a group tried), so its message is the reason. Frames are shared:
-   * the meta is copied, not changed.
+   * the accounting is copied, not changed.
    */
-  private static JsonObject withReason(JsonObject meta, OpenAiError error, boolean replaced) {
-    JsonObject m = meta == null ? new JsonObject() : meta.copy();
+  private static JsonObject withReason(JsonObject accounting, OpenAiError error, boolean replaced) {
+    JsonObject m = accounting == null ? new JsonObject() : accounting.copy();
     if (replaced || m.getString("reason") == null) {
       m.put("reason", error.message());
     }
@@ -242,7 +174,7 @@ final class ResponseRelay implements FrameListener {
   }
 
   private void litellmHeaders(JsonObject meta) {
-    resp.putHeader("x-litellm-call-id", requestId)
+    resp.putHeader(CallId.HEADER, requestId)
         .putHeader("x-litellm-version", Version.VERSION)
         .putHeader("x-litellm-response-duration-ms", String.valueOf(System.currentTimeMillis() - startedAt));
     if (meta.getString("model_id") != null) {
@@ -253,10 +185,45 @@ final class ResponseRelay implements FrameListener {
     }
   }
 
-  private void grant() {
-    if (handle != null && consumed > 0) {
-      handle.credit(consumed);
-      consumed = 0;
+  private void noteData() {
+    if (firstDataAt == 0) {
+      firstDataAt = System.currentTimeMillis();
+    }
+  }
+
+  /** The client's response as the end of the pipe: each piece of the answer reshaped on its way. */
+  private final class ShapedWrites implements WriteStream<Buffer> {
+    @Override
+    public Future<Void> write(Buffer data) {
+      noteData();
+      Buffer out = shape.streamData(data);
+      return out.length() > 0 ? resp.write(out) : Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> end() {
+      return Future.succeededFuture(); // the relay ends the response, with the shape's last bytes
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return resp.writeQueueFull();
+    }
+
+    @Override
+    public ShapedWrites drainHandler(Handler<Void> handler) {
+      resp.drainHandler(handler);
+      return this;
+    }
+
+    @Override
+    public ShapedWrites exceptionHandler(Handler<Throwable> handler) {
+      return this; // a closed client is the request's end handler's to see
+    }
+
+    @Override
+    public ShapedWrites setWriteQueueMaxSize(int maxSize) {
+      return this;
     }
   }
 }

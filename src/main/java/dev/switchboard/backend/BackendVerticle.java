@@ -29,7 +29,7 @@ import java.util.Set;
  * queue. Takes calls on {@code switchboard.backend.<model_name>} and answers state questions on
  * {@code switchboard.state.<model_name>}. A model whose backend is known to be down is refused with
  * 503 in milliseconds (the seed's fail-fast rule); probes bring it back as soon as the backend answers.
- * Undeploying drains: no new calls, open ones finish within the shutdown grace, the rest are cut.
+ * Undeploying drains: no new calls, open ones finish within the shutdown grace, the rest are cancelled.
  */
 public final class BackendVerticle extends VerticleBase {
 
@@ -117,11 +117,11 @@ public final class BackendVerticle extends VerticleBase {
           running.size(), queue.size());
       queue.failAll(OpenAiError.unavailable("Switchboard is shutting down or removing model=" + deployment.modelName()));
       // The client hears why at once, rather than guessing from a silent peer.
-      OpenAiError cut = OpenAiError.unavailable("Request cut: model=" + deployment.modelName() + " was removed or changed by "
+      OpenAiError cancelled = OpenAiError.unavailable("Request cancelled: model=" + deployment.modelName() + " was removed or changed by "
           + "a config reload, or Switchboard is shutting down, and switchboard_settings.shutdown_grace ("
           + settings.shutdownGrace().toSeconds() + " s) ran out before it finished");
       for (Exchange e : running.toArray(new Exchange[0])) {
-        e.cancel(cut);
+        e.cancel(cancelled);
       }
       drained.complete();
       return;

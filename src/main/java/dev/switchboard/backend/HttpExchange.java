@@ -26,7 +26,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One call answered by an HTTP backend: sends the provider's request, then pipes the backend's body
- * through the call's translator into its answer stream ({@link UpstreamBody} → {@link Translation} →
+ * through the call's translator into its answer stream ({@link HeldResponse} → {@link Translation} →
  * {@link AnswerStream}), so a client that does not read stops the reading of the backend's socket; and
  * cancels the upstream request on cancel or timeout so that the backend stops generating for nobody.
  *
@@ -60,7 +60,7 @@ final class HttpExchange implements Exchange {
   private long deadlineTimer = -1;
   private long silenceTimer = -1;
   private long headersAt;
-  private UpstreamBody body;
+  private HeldResponse body;
   private String upstreamContentType;
   private boolean done;
 
@@ -181,7 +181,7 @@ final class HttpExchange implements Exchange {
       answer.head(200, accounting.head(contentType()));
       watchSilence(Math.min(idleMs, silenceMs));
     }
-    body = new UpstreamBody(resp, request.connection());
+    body = new HeldResponse(resp, request.connection());
     body.pipe().endOnFailure(false).to(new Translation(translator, answer, accounting.head(contentType())))
         .onComplete(ar -> {
           if (done) {

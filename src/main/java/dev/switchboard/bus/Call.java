@@ -33,4 +33,15 @@ public record Call(
     boolean stream,
     int window,
     long startedAt) {
+
+  /** A call to send: {@link dev.switchboard.bus.impl.CallClient} gives it its stream id, address and window. */
+  public static Call of(String requestId, Endpoint endpoint, String modelName, JsonObject body, Buffer rawBody,
+                        boolean stream, long startedAt) {
+    return new Call(requestId, null, null, endpoint, modelName, body, rawBody, stream, 0, startedAt);
+  }
+
+  /** This call under {@code streamId}, answered to {@code replyTo}, with {@code window} bytes of credit. */
+  public Call withStream(String streamId, String replyTo, int window) {
+    return new Call(requestId, streamId, replyTo, endpoint, modelName, body, rawBody, stream, window, startedAt);
+  }
 }

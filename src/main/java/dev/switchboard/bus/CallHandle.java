@@ -1,14 +1,22 @@
 package dev.switchboard.bus;
 
-/** The API side's hold on an accepted call. Use on the API verticle's event loop only. */
+import io.vertx.core.Future;
+
+/**
+ * The API side's hold on one call, from the moment it is sent: its answer to come, and the one way to
+ * stop it. Use on the API verticle's event loop only.
+ */
 public interface CallHandle {
 
-  /** Tells the backend that {@code n} more DATA frames may be sent (the client consumed that many). */
-  void credit(int n);
+  /**
+   * Completes when the answer's head arrives; fails with a {@link CallFailure} when no backend took the
+   * call, or the backend failed it before its head (then another deployment may answer instead).
+   */
+  Future<Answer> answer();
 
-  /** Stops the call: the backend aborts the upstream request. No frame reaches the listener after this. */
+  /**
+   * Cancels the call, at any point: the backend cancels its upstream request (the backend stops
+   * generating). Nothing more of the answer is delivered after this.
+   */
   void cancel(String reason);
-
-  /** The node that accepted the call (for logs and metrics). */
-  String node();
 }

@@ -4,7 +4,6 @@ import dev.switchboard.bus.impl.CallClient;
 import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -58,9 +57,12 @@ class PausedReaperTest {
     CompletableFuture<CallClient> client = new CompletableFuture<>();
     api.runOnContext(v -> {
       CallClient c = new CallClient(vertx, Duration.ofSeconds(2), KEEPALIVE, PEER_TIMEOUT);
-      c.start().compose(x -> c.call("test.backend", Endpoint.CHAT, "r1", "m", new JsonObject(), null, true, 32,
-          System.currentTimeMillis(), new Listener(ended))).onSuccess(h -> client.complete(c))
-          .onFailure(client::completeExceptionally);
+      c.start().onSuccess(x -> {
+        c.call("test.backend", Call.of("r1", Endpoint.CHAT, "m", new JsonObject(), null, true,
+            System.currentTimeMillis())).answer().onComplete(ar -> ended.complete(ar.failed()
+            ? CallFailure.of(ar.cause()).error() : null));
+        client.complete(c);
+      }).onFailure(client::completeExceptionally);
     });
     CallClient c = client.get(5, TimeUnit.SECONDS);
 
@@ -88,26 +90,6 @@ class PausedReaperTest {
       Thread.sleep(ms);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private record Listener(CompletableFuture<OpenAiError> ended) implements FrameListener {
-    @Override
-    public void onHead(int status, JsonObject meta) {
-    }
-
-    @Override
-    public void onData(Buffer data) {
-    }
-
-    @Override
-    public void onEnd(JsonObject meta) {
-      ended.complete(null);
-    }
-
-    @Override
-    public void onError(OpenAiError error, JsonObject meta) {
-      ended.complete(error);
     }
   }
 }

@@ -1,13 +1,15 @@
 package dev.switchboard.bus.impl;
 
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.bus.Answer;
 import dev.switchboard.bus.Call;
+import dev.switchboard.bus.CallFailure;
 import dev.switchboard.bus.CallHandle;
-import dev.switchboard.bus.Endpoint;
 import dev.switchboard.bus.Frame;
-import dev.switchboard.bus.FrameListener;
 import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -19,6 +21,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -34,6 +37,12 @@ import java.util.function.ToIntFunction;
  * within {@code streamPeerTimeout} even when no data flows (docs/event-bus.md).
  */
 public final class CallClient {
+
+  /**
+   * Bytes a backend may send ahead of what the client took (docs/event-bus.md, credit): enough to hide a
+   * cluster hop's round trip behind a fast stream, small enough to hold per call.
+   */
+  public static final int WINDOW = 64 * 1024;
 
   private final Vertx vertx;
   /** Random once (a SecureRandom UUID): it makes this instance's stream ids unique across the cluster. */
@@ -96,27 +105,22 @@ public final class CallClient {
   }
 
   /**
-   * Sends {@code call} to {@code target}. Succeeds once a BackendVerticle accepted it; fails with an
-   * {@link OpenAiError.Failure} when none could (no backend, rejected, no answer in time). {@code rawBody}:
-   * the bytes {@code body} was parsed from, or null (see {@link Call#rawBody()}).
+   * Sends {@code call} (made with {@link Call#of}) to {@code target}: a deployment's address. Its answer
+   * comes through the handle; see {@link CallHandle#answer()}.
    */
-  public Future<CallHandle> call(String target, Endpoint endpoint, String requestId, String modelName,
-                                 JsonObject body, Buffer rawBody, boolean stream, int window, long startedAt,
-                                 FrameListener listener) {
+  public CallHandle call(String target, Call call) {
     String streamId = nextStreamId();
-    OpenCall oc = new OpenCall(streamId, listener);
+    OpenCall oc = new OpenCall(streamId);
     open.put(streamId, oc);
-    Call call = new Call(requestId, streamId, address, endpoint, modelName, body, rawBody, stream, window,
-        startedAt);
-    return send(target, call, oc, 3, nodesServing.applyAsInt(target) - 1)
-        .map(reply -> {
-          oc.accepted(reply.body());
-          return (CallHandle) oc;
-        })
-        .recover(err -> {
+    send(target, call.withStream(streamId, address, WINDOW), oc, 3, nodesServing.applyAsInt(target) - 1)
+        .onSuccess(reply -> oc.accepted(reply.body()))
+        .onFailure(err -> {
           open.remove(oc.streamId);
-          return Future.failedFuture(toError(err, modelName).asException());
+          OpenAiError error = toError(err, call.modelName());
+          oc.answer.tryFail(new CallFailure(error, new JsonObject().put("outcome", error.status() == 429 ? "rejected"
+              : "error").put("error_type", error.type()).put("unsent", true), true));
         });
+    return oc;
   }
 
   /**
@@ -152,8 +156,7 @@ public final class CallClient {
       open.put(id, oc);
     }
     oc.streamId = id;
-    return new Call(c.requestId(), id, c.replyTo(), c.endpoint(), c.modelName(), c.body(), c.rawBody(), c.stream(),
-        c.window(), c.startedAt());
+    return c.withStream(id, c.replyTo(), c.window());
   }
 
   /**
@@ -214,18 +217,16 @@ public final class CallClient {
     }
     oc.lastSeen = System.currentTimeMillis();
     switch (f.kind()) {
-      case HEAD -> oc.listener.onHead(f.n(), f.meta());
-      case DATA -> oc.listener.onData(f.data());
+      case HEAD -> oc.head(f.n(), f.meta());
+      case DATA -> oc.data(f.data());
       case END -> {
         open.remove(f.streamId());
-        oc.finished = true;
-        oc.listener.onEnd(f.meta());
+        oc.ended(f.meta() == null ? new JsonObject() : f.meta(), null);
       }
       case ERROR -> {
         open.remove(f.streamId());
-        oc.finished = true;
         JsonObject meta = f.meta() == null ? new JsonObject() : f.meta();
-        oc.listener.onError(OpenAiError.fromObject(f.n(), meta.getJsonObject("error")), meta);
+        oc.ended(null, new CallFailure(OpenAiError.fromObject(f.n(), meta.getJsonObject("error")), meta, false));
       }
       default -> {
       }
@@ -238,9 +239,8 @@ public final class CallClient {
     for (OpenCall oc : open.values().toArray(new OpenCall[0])) {
       if (node != null && node.equals(oc.node)) {
         open.remove(oc.streamId);
-        oc.finished = true;
-        oc.listener.onError(OpenAiError.unavailable("The node serving this request left the cluster ("
-            + event.getString("reason") + ")"), new JsonObject().put("outcome", "error"));
+        oc.lost(OpenAiError.unavailable("The node serving this request left the cluster ("
+            + event.getString("reason") + ")"));
       }
     }
   }
@@ -256,7 +256,7 @@ public final class CallClient {
     }
     Map<String, JsonArray> byPeer = new HashMap<>();
     for (OpenCall oc : open.values().toArray(new OpenCall[0])) {
-      if (oc.ctl == null || oc.local) {
+      if (oc.control == null || oc.local) {
         continue; // not yet accepted (the request's send timeout covers it), or served by this node
       }
       if (weWereStopped) {
@@ -264,71 +264,212 @@ public final class CallClient {
       }
       if (now - oc.lastSeen > peerTimeoutMs) {
         open.remove(oc.streamId);
-        oc.finished = true;
-        oc.listener.onError(OpenAiError.unavailable("The backend node serving this request stopped answering ("
-            + (now - oc.lastSeen) + " ms without a sign of life)"), new JsonObject().put("outcome", "error"));
+        oc.lost(OpenAiError.unavailable("The backend node serving this request stopped answering ("
+            + (now - oc.lastSeen) + " ms without a sign of life)"));
         continue;
       }
       if (sendKeepalives) {
-        byPeer.computeIfAbsent(oc.ctl, k -> new JsonArray()).add(oc.streamId);
+        byPeer.computeIfAbsent(oc.control, k -> new JsonArray()).add(oc.streamId);
       }
     }
     byPeer.forEach((peer, ids) -> vertx.eventBus().send(peer, Frame.keepalive(ids)));
   }
 
-  private final class OpenCall implements CallHandle {
+  /**
+   * One call: the handle the API side holds and, from its head on, the answer it reads. DATA that
+   * arrives while the reader is paused waits here (at most a window of it: the backend holds the rest);
+   * credit goes back for what was handed on, in batches of half a window. END or ERROR is delivered
+   * after the last byte.
+   */
+  private final class OpenCall implements CallHandle, Answer {
     String streamId; // changes only before the call is accepted (see underNewStreamId)
-    final FrameListener listener;
-    String ctl;
+    final Promise<Answer> answer = Promise.promise();
+    final Promise<JsonObject> ended = Promise.promise();
+    final ArrayDeque<Buffer> queue = new ArrayDeque<>();
+    String control;
     String node;
     /** Served by a BackendVerticle of this node: no keepalives, never reaped (see LocalEndpoints). */
     boolean local;
     long lastSeen = System.currentTimeMillis();
-    int pendingCredit;
+    int status;
+    JsonObject meta;
+    int consumed;
+    long demand = Long.MAX_VALUE;
+    boolean delivering;
     String cancelReason;
-    boolean finished;
+    /** How the answer ends, once its END or ERROR came; delivered after the queue. */
+    JsonObject endMeta;
+    CallFailure failure;
+    Handler<Buffer> handler;
+    Handler<Void> endHandler;
+    Handler<Throwable> exceptionHandler;
 
-    OpenCall(String streamId, FrameListener listener) {
+    OpenCall(String streamId) {
       this.streamId = streamId;
-      this.listener = listener;
     }
 
     void accepted(JsonObject ack) {
-      ctl = ack.getString("control");
+      control = ack.getString("control");
       node = ack.getString("node");
-      local = LocalEndpoints.isLocal(vertx, ctl);
+      local = LocalEndpoints.isLocal(vertx, control);
       lastSeen = System.currentTimeMillis();
       if (cancelReason != null) {
-        vertx.eventBus().send(ctl, Frame.cancel(streamId, cancelReason));
-      } else if (pendingCredit > 0) {
-        credit(0);
+        vertx.eventBus().send(control, Frame.cancel(streamId, cancelReason));
+      } else {
+        deliver(); // credit for what was handed on before the ack came
+      }
+    }
+
+    void head(int status, JsonObject meta) {
+      this.status = status;
+      this.meta = meta == null ? new JsonObject() : meta;
+      answer.tryComplete(this);
+    }
+
+    void data(Buffer data) {
+      queue.addLast(data);
+      deliver();
+    }
+
+    /** END ({@code meta}) or ERROR ({@code failure}): before the head, the answer fails at once. */
+    void ended(JsonObject meta, CallFailure failure) {
+      if (!answer.future().isComplete()) {
+        answer.fail(failure != null ? failure : new CallFailure(OpenAiError.internal("The backend ended the call "
+            + "without answering it"), meta, false));
+        return;
+      }
+      endMeta = meta;
+      this.failure = failure;
+      deliver();
+    }
+
+    /** The peer is gone: the call ends with {@code error}. */
+    void lost(OpenAiError error) {
+      ended(null, new CallFailure(error, new JsonObject().put("outcome", "error"), false));
+    }
+
+    /** Hands on what is queued while there is demand, crediting it; then the end, once all went. */
+    private void deliver() {
+      if (delivering || cancelReason != null) {
+        return;
+      }
+      delivering = true;
+      try {
+        while (demand > 0 && handler != null && !queue.isEmpty() && cancelReason == null) {
+          Buffer b = queue.pollFirst();
+          if (demand != Long.MAX_VALUE) {
+            demand--;
+          }
+          consumed += b.length();
+          handler.handle(b);
+        }
+      } finally {
+        delivering = false;
+      }
+      if (!queue.isEmpty() || cancelReason != null) {
+        return;
+      }
+      if (endMeta != null || failure != null) {
+        finish();
+      } else if (consumed >= WINDOW / 2 && control != null && open.containsKey(streamId)) {
+        vertx.eventBus().send(control, Frame.credit(streamId, consumed));
+        consumed = 0;
+      }
+    }
+
+    private void finish() {
+      JsonObject m = endMeta;
+      CallFailure f = failure;
+      endMeta = null;
+      failure = null;
+      if (f == null) {
+        ended.tryComplete(m);
+        if (endHandler != null) {
+          endHandler.handle(null);
+        }
+      } else {
+        ended.tryFail(f);
+        if (exceptionHandler != null) {
+          exceptionHandler.handle(f);
+        }
       }
     }
 
     @Override
-    public void credit(int n) {
-      pendingCredit += n;
-      if (ctl != null && pendingCredit > 0 && open.containsKey(streamId)) {
-        vertx.eventBus().send(ctl, Frame.credit(streamId, pendingCredit));
-        pendingCredit = 0;
-      }
+    public Future<Answer> answer() {
+      return answer.future();
     }
 
     @Override
     public void cancel(String reason) {
-      if (finished || cancelReason != null) {
+      if (cancelReason != null || ended.future().isComplete() || answer.future().failed()) {
         return;
       }
       open.remove(streamId);
       cancelReason = reason;
-      if (ctl != null) {
-        vertx.eventBus().send(ctl, Frame.cancel(streamId, reason));
+      queue.clear();
+      if (control != null) {
+        vertx.eventBus().send(control, Frame.cancel(streamId, reason));
       }
+    }
+
+    @Override
+    public int status() {
+      return status;
+    }
+
+    @Override
+    public JsonObject meta() {
+      return meta;
     }
 
     @Override
     public String node() {
       return node;
+    }
+
+    @Override
+    public Future<JsonObject> ended() {
+      return ended.future();
+    }
+
+    @Override
+    public OpenCall handler(Handler<Buffer> h) {
+      handler = h;
+      if (h != null) {
+        deliver();
+      }
+      return this;
+    }
+
+    @Override
+    public OpenCall endHandler(Handler<Void> h) {
+      endHandler = h;
+      return this;
+    }
+
+    @Override
+    public OpenCall exceptionHandler(Handler<Throwable> h) {
+      exceptionHandler = h;
+      return this;
+    }
+
+    @Override
+    public OpenCall pause() {
+      demand = 0;
+      return this;
+    }
+
+    @Override
+    public OpenCall resume() {
+      return fetch(Long.MAX_VALUE);
+    }
+
+    @Override
+    public OpenCall fetch(long amount) {
+      demand = amount == Long.MAX_VALUE || demand + amount < 0 ? Long.MAX_VALUE : demand + amount;
+      deliver();
+      return this;
     }
   }
 }

@@ -1,10 +1,10 @@
 package dev.switchboard.bus.impl;
 
 import dev.switchboard.bus.AnswerStream;
+import dev.switchboard.bus.Call;
+import dev.switchboard.bus.CallFailure;
 import dev.switchboard.bus.Codecs;
 import dev.switchboard.bus.Endpoint;
-import dev.switchboard.bus.FrameListener;
-import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -48,8 +48,10 @@ class LocalPeerTest {
     CompletableFuture<Object> ended = new CompletableFuture<>();
     api.runOnContext(v -> {
       CallClient client = new CallClient(vertx, Duration.ofSeconds(5), KEEPALIVE, PEER_TIMEOUT);
-      client.start().compose(x -> client.call("test.local.backend", Endpoint.CHAT, "r1", "m", new JsonObject(), null,
-          true, 32 * 1024, System.currentTimeMillis(), new Listener(ended)));
+      client.start().onSuccess(x -> client.call("test.local.backend", Call.of("r1", Endpoint.CHAT, "m",
+          new JsonObject(), null, true, System.currentTimeMillis())).answer()
+          .compose(answer -> answer.handler(data -> { }).ended())
+          .onComplete(ar -> ended.complete(ar.succeeded() ? "end" : CallFailure.of(ar.cause()).error().message())));
     });
     AnswerStream sink = accepted.get(10, TimeUnit.SECONDS);
 
@@ -101,27 +103,6 @@ class LocalPeerTest {
       Thread.sleep(ms);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Completes {@code ended} with "end", or with the error that ended the stream. */
-  private record Listener(CompletableFuture<Object> ended) implements FrameListener {
-    @Override
-    public void onHead(int status, JsonObject meta) {
-    }
-
-    @Override
-    public void onData(Buffer data) {
-    }
-
-    @Override
-    public void onEnd(JsonObject meta) {
-      ended.complete("end");
-    }
-
-    @Override
-    public void onError(OpenAiError error, JsonObject meta) {
-      ended.complete(error.message());
     }
   }
 }

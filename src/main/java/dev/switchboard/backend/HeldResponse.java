@@ -27,7 +27,7 @@ import java.util.ArrayDeque;
  *
  * <p>Confined to the exchange's event loop; its handlers must be set in the same turn as it is made.
  */
-final class UpstreamBody implements ReadStream<Buffer> {
+final class HeldResponse implements ReadStream<Buffer> {
 
   private final HttpClientResponse resp;
   private final Channel channel;
@@ -44,7 +44,7 @@ final class UpstreamBody implements ReadStream<Buffer> {
   private long lastDataAt;
   private long firstDataAt;
 
-  UpstreamBody(HttpClientResponse resp, HttpConnection connection) {
+  HeldResponse(HttpClientResponse resp, HttpConnection connection) {
     this.resp = resp;
     this.channel = connection instanceof HttpClientConnectionInternal c ? c.channelHandlerContext().channel() : null;
     resp.handler(this::arrived);
@@ -85,36 +85,36 @@ final class UpstreamBody implements ReadStream<Buffer> {
   }
 
   @Override
-  public UpstreamBody handler(Handler<Buffer> h) {
+  public HeldResponse handler(Handler<Buffer> h) {
     handler = h;
     return this;
   }
 
   @Override
-  public UpstreamBody endHandler(Handler<Void> h) {
+  public HeldResponse endHandler(Handler<Void> h) {
     endHandler = h;
     return this;
   }
 
   @Override
-  public UpstreamBody exceptionHandler(Handler<Throwable> h) {
+  public HeldResponse exceptionHandler(Handler<Throwable> h) {
     exceptionHandler = h;
     return this;
   }
 
   @Override
-  public UpstreamBody pause() {
+  public HeldResponse pause() {
     demand = 0;
     return this;
   }
 
   @Override
-  public UpstreamBody resume() {
+  public HeldResponse resume() {
     return fetch(Long.MAX_VALUE);
   }
 
   @Override
-  public UpstreamBody fetch(long amount) {
+  public HeldResponse fetch(long amount) {
     demand = amount == Long.MAX_VALUE || demand + amount < 0 ? Long.MAX_VALUE : demand + amount;
     deliver();
     return this;
