@@ -1,17 +1,13 @@
 package dev.switchboard.bus.impl;
 
 import dev.switchboard.bus.Addresses;
-import dev.switchboard.bus.Answer;
 import dev.switchboard.bus.Call;
 import dev.switchboard.bus.CallFailure;
 import dev.switchboard.bus.CallHandle;
 import dev.switchboard.bus.Frame;
 import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -21,7 +17,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -48,7 +43,7 @@ public final class CallClient {
   /** Random once (a SecureRandom UUID): it makes this instance's stream ids unique across the cluster. */
   private final String instanceId = UUID.randomUUID().toString();
   private final String address = Addresses.endpoint("api", instanceId);
-  private final Map<String, OpenCall> open = new HashMap<>();
+  private final Map<String, AnswerReader> open = new HashMap<>();
   private final DeliveryOptions callOptions;
   private final long peerTimeoutMs;
   private final long keepaliveMs;
@@ -110,7 +105,7 @@ public final class CallClient {
    */
   public CallHandle call(String target, Call call) {
     String streamId = nextStreamId();
-    OpenCall oc = new OpenCall(streamId);
+    AnswerReader oc = new AnswerReader(vertx, this, streamId);
     open.put(streamId, oc);
     send(target, call.withStream(streamId, address, WINDOW), oc, 3, nodesServing.applyAsInt(target) - 1)
         .onSuccess(reply -> oc.accepted(reply.body()))
@@ -129,7 +124,7 @@ public final class CallClient {
    * request" at once. Unseen means safe to send again; a replacement verticle, registered before the
    * old one stopped, takes it. A real ack timeout is retried only on another node of a cluster.
    */
-  private Future<Message<JsonObject>> send(String target, Call call, OpenCall oc, int retries, int otherNodes) {
+  private Future<Message<JsonObject>> send(String target, Call call, AnswerReader oc, int retries, int otherNodes) {
     return vertx.eventBus().<JsonObject>request(target, call, callOptions).recover(err -> {
       if (otherNodes > 0 && turnedAway(err)) {
         // A node that did not ack in time may still take the call when it wakes: under a new stream
@@ -150,7 +145,7 @@ public final class CallClient {
     return instanceId + '.' + Long.toString(++streamsStarted, 36);
   }
 
-  private Call underNewStreamId(OpenCall oc, Call c) {
+  private Call underNewStreamId(AnswerReader oc, Call c) {
     String id = nextStreamId();
     if (open.remove(oc.streamId) != null) { // not if the client left meanwhile
       open.put(id, oc);
@@ -204,14 +199,14 @@ public final class CallClient {
       long now = System.currentTimeMillis();
       JsonArray ids = f.meta().getJsonArray("streams");
       for (int i = 0; i < ids.size(); i++) {
-        OpenCall oc = open.get(ids.getString(i));
+        AnswerReader oc = open.get(ids.getString(i));
         if (oc != null) {
           oc.lastSeen = now;
         }
       }
       return;
     }
-    OpenCall oc = open.get(f.streamId());
+    AnswerReader oc = open.get(f.streamId());
     if (oc == null) {
       return; // cancelled or timed out here already; the backend stops on its own (no keepalive from us)
     }
@@ -236,7 +231,7 @@ public final class CallClient {
   /** A cluster node left (Hazelcast dropped it, or it shut down): the calls it was serving end now. */
   private void onNodeLeft(JsonObject event) {
     String node = event.getString("node");
-    for (OpenCall oc : open.values().toArray(new OpenCall[0])) {
+    for (AnswerReader oc : open.values().toArray(new AnswerReader[0])) {
       if (node != null && node.equals(oc.node)) {
         open.remove(oc.streamId);
         oc.lost(OpenAiError.unavailable("The node serving this request left the cluster ("
@@ -255,7 +250,7 @@ public final class CallClient {
       lastKeepalive = now;
     }
     Map<String, JsonArray> byPeer = new HashMap<>();
-    for (OpenCall oc : open.values().toArray(new OpenCall[0])) {
+    for (AnswerReader oc : open.values().toArray(new AnswerReader[0])) {
       if (oc.control == null || oc.local) {
         continue; // not yet accepted (the request's send timeout covers it), or served by this node
       }
@@ -275,201 +270,8 @@ public final class CallClient {
     byPeer.forEach((peer, ids) -> vertx.eventBus().send(peer, Frame.keepalive(ids)));
   }
 
-  /**
-   * One call: the handle the API side holds and, from its head on, the answer it reads. DATA that
-   * arrives while the reader is paused waits here (at most a window of it: the backend holds the rest);
-   * credit goes back for what was handed on, in batches of half a window. END or ERROR is delivered
-   * after the last byte.
-   */
-  private final class OpenCall implements CallHandle, Answer {
-    String streamId; // changes only before the call is accepted (see underNewStreamId)
-    final Promise<Answer> answer = Promise.promise();
-    final Promise<JsonObject> ended = Promise.promise();
-    final ArrayDeque<Buffer> queue = new ArrayDeque<>();
-    String control;
-    String node;
-    /** Served by a BackendVerticle of this node: no keepalives, never reaped (see LocalEndpoints). */
-    boolean local;
-    long lastSeen = System.currentTimeMillis();
-    int status;
-    JsonObject meta;
-    int consumed;
-    long demand = Long.MAX_VALUE;
-    boolean delivering;
-    String cancelReason;
-    /** How the answer ends, once its END or ERROR came; delivered after the queue. */
-    JsonObject endMeta;
-    CallFailure failure;
-    Handler<Buffer> handler;
-    Handler<Void> endHandler;
-    Handler<Throwable> exceptionHandler;
-
-    OpenCall(String streamId) {
-      this.streamId = streamId;
-    }
-
-    void accepted(JsonObject ack) {
-      control = ack.getString("control");
-      node = ack.getString("node");
-      local = LocalEndpoints.isLocal(vertx, control);
-      lastSeen = System.currentTimeMillis();
-      if (cancelReason != null) {
-        vertx.eventBus().send(control, Frame.cancel(streamId, cancelReason));
-      } else {
-        deliver(); // credit for what was handed on before the ack came
-      }
-    }
-
-    void head(int status, JsonObject meta) {
-      this.status = status;
-      this.meta = meta == null ? new JsonObject() : meta;
-      answer.tryComplete(this);
-    }
-
-    void data(Buffer data) {
-      queue.addLast(data);
-      deliver();
-    }
-
-    /** END ({@code meta}) or ERROR ({@code failure}): before the head, the answer fails at once. */
-    void ended(JsonObject meta, CallFailure failure) {
-      if (!answer.future().isComplete()) {
-        answer.fail(failure != null ? failure : new CallFailure(OpenAiError.internal("The backend ended the call "
-            + "without answering it"), meta, false));
-        return;
-      }
-      endMeta = meta;
-      this.failure = failure;
-      deliver();
-    }
-
-    /** The peer is gone: the call ends with {@code error}. */
-    void lost(OpenAiError error) {
-      ended(null, new CallFailure(error, new JsonObject().put("outcome", "error"), false));
-    }
-
-    /** Hands on what is queued while there is demand, crediting it; then the end, once all went. */
-    private void deliver() {
-      if (delivering || cancelReason != null) {
-        return;
-      }
-      delivering = true;
-      try {
-        while (demand > 0 && handler != null && !queue.isEmpty() && cancelReason == null) {
-          Buffer b = queue.pollFirst();
-          if (demand != Long.MAX_VALUE) {
-            demand--;
-          }
-          consumed += b.length();
-          handler.handle(b);
-        }
-      } finally {
-        delivering = false;
-      }
-      if (!queue.isEmpty() || cancelReason != null) {
-        return;
-      }
-      if (endMeta != null || failure != null) {
-        finish();
-      } else if (consumed >= WINDOW / 2 && control != null && open.containsKey(streamId)) {
-        vertx.eventBus().send(control, Frame.credit(streamId, consumed));
-        consumed = 0;
-      }
-    }
-
-    private void finish() {
-      JsonObject m = endMeta;
-      CallFailure f = failure;
-      endMeta = null;
-      failure = null;
-      if (f == null) {
-        ended.tryComplete(m);
-        if (endHandler != null) {
-          endHandler.handle(null);
-        }
-      } else {
-        ended.tryFail(f);
-        if (exceptionHandler != null) {
-          exceptionHandler.handle(f);
-        }
-      }
-    }
-
-    @Override
-    public Future<Answer> answer() {
-      return answer.future();
-    }
-
-    @Override
-    public void cancel(String reason) {
-      if (cancelReason != null || ended.future().isComplete() || answer.future().failed()) {
-        return;
-      }
-      open.remove(streamId);
-      cancelReason = reason;
-      queue.clear();
-      if (control != null) {
-        vertx.eventBus().send(control, Frame.cancel(streamId, reason));
-      }
-    }
-
-    @Override
-    public int status() {
-      return status;
-    }
-
-    @Override
-    public JsonObject meta() {
-      return meta;
-    }
-
-    @Override
-    public String node() {
-      return node;
-    }
-
-    @Override
-    public Future<JsonObject> ended() {
-      return ended.future();
-    }
-
-    @Override
-    public OpenCall handler(Handler<Buffer> h) {
-      handler = h;
-      if (h != null) {
-        deliver();
-      }
-      return this;
-    }
-
-    @Override
-    public OpenCall endHandler(Handler<Void> h) {
-      endHandler = h;
-      return this;
-    }
-
-    @Override
-    public OpenCall exceptionHandler(Handler<Throwable> h) {
-      exceptionHandler = h;
-      return this;
-    }
-
-    @Override
-    public OpenCall pause() {
-      demand = 0;
-      return this;
-    }
-
-    @Override
-    public OpenCall resume() {
-      return fetch(Long.MAX_VALUE);
-    }
-
-    @Override
-    public OpenCall fetch(long amount) {
-      demand = amount == Long.MAX_VALUE || demand + amount < 0 ? Long.MAX_VALUE : demand + amount;
-      deliver();
-      return this;
-    }
+  /** A call ended or was cancelled: its frames are no longer for anyone. */
+  void forget(AnswerReader reader) {
+    open.remove(reader.streamId);
   }
 }

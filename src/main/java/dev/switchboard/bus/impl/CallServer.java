@@ -7,20 +7,16 @@ import dev.switchboard.bus.Frame;
 import dev.switchboard.error.OpenAiError;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
 
 /**
  * The backend side of the stream protocol, one per BackendVerticle and confined to its event loop.
@@ -36,7 +32,7 @@ public final class CallServer {
   private final String callAddress;
   private final String nodeId;
   private final String controlAddress = Addresses.endpoint("backend", UUID.randomUUID().toString());
-  private final Map<String, Stream> open = new HashMap<>();
+  private final Map<String, AnswerWriter> open = new HashMap<>();
   private final long keepaliveMs;
   private final long peerTimeoutMs;
   private MessageConsumer<Call> callConsumer;
@@ -80,7 +76,7 @@ public final class CallServer {
   /** Accepts a call: acknowledges it to the API side and returns where its answer goes. */
   public AnswerStream accept(Message<Call> msg) {
     Call call = msg.body();
-    Stream s = new Stream(call);
+    AnswerWriter s = new AnswerWriter(vertx, this, call);
     open.put(call.streamId(), s);
     msg.reply(new JsonObject().put("control", controlAddress).put("node", nodeId));
     return s;
@@ -97,14 +93,14 @@ public final class CallServer {
     if (f.kind() == Frame.Kind.KEEPALIVE) {
       JsonArray ids = f.meta().getJsonArray("streams");
       for (int i = 0; i < ids.size(); i++) {
-        Stream s = open.get(ids.getString(i));
+        AnswerWriter s = open.get(ids.getString(i));
         if (s != null) {
           s.lastSeen = now;
         }
       }
       return;
     }
-    Stream s = open.get(f.streamId());
+    AnswerWriter s = open.get(f.streamId());
     if (s == null) {
       return;
     }
@@ -121,7 +117,7 @@ public final class CallServer {
     boolean weWereStopped = Reaping.lateTick(lastTick, now, keepaliveMs, peerTimeoutMs);
     lastTick = now;
     Map<String, JsonArray> byPeer = new HashMap<>();
-    for (Stream s : open.values().toArray(new Stream[0])) {
+    for (AnswerWriter s : open.values().toArray(new AnswerWriter[0])) {
       if (s.local) {
         continue; // its API side is on this node (see LocalEndpoints)
       }
@@ -132,179 +128,13 @@ public final class CallServer {
         s.cancel("the API node that sent this request is gone");
         continue;
       }
-      byPeer.computeIfAbsent(s.call.replyTo(), k -> new JsonArray()).add(s.call.streamId());
+      byPeer.computeIfAbsent(s.call().replyTo(), k -> new JsonArray()).add(s.call().streamId());
     }
     byPeer.forEach((peer, ids) -> vertx.eventBus().send(peer, Frame.keepalive(ids)));
   }
 
-  /**
-   * One open call's answer. Credit is counted in bytes: a write goes out as DATA up to the credit, the
-   * rest waits in {@code held} (split where the credit ends) and the writer is told the queue is full.
-   * END or ERROR waits behind what is held, so the API side gets every byte first.
-   */
-  private final class Stream implements AnswerStream {
-    final Call call;
-    /** Its API side is on this node: no keepalives, never reaped (see LocalEndpoints). */
-    final boolean local;
-    final ArrayDeque<Buffer> held = new ArrayDeque<>();
-    final Promise<String> cancelled = Promise.promise();
-    long credit;
-    long lastSeen = System.currentTimeMillis();
-    boolean headSent;
-    boolean closed;
-    /** Told a writer the queue was full: it gets a drain when the credit covers what is held. */
-    boolean full;
-    /** END or ERROR, once closed, until what is held went out; and who waits for it. */
-    Frame last;
-    Promise<Void> lastSent;
-    Handler<Void> drainHandler;
-    Handler<Throwable> exceptionHandler;
-
-    Stream(Call call) {
-      this.call = call;
-      this.local = LocalEndpoints.isLocal(vertx, call.replyTo());
-      this.credit = call.window();
-    }
-
-    void grant(int bytes) {
-      credit += bytes;
-      flush();
-    }
-
-    void cancel(String reason) {
-      if (cancelled.future().isComplete() || open.remove(call.streamId()) == null) {
-        return;
-      }
-      closed = true;
-      held.clear();
-      last = null;
-      cancelled.complete(reason);
-      if (lastSent != null) {
-        lastSent.tryFail(new CancellationException(reason));
-      }
-      if (exceptionHandler != null) {
-        exceptionHandler.handle(new CancellationException(reason));
-      }
-    }
-
-    /** Sends what the credit covers, then END or ERROR once nothing is held; drains a waiting writer. */
-    private void flush() {
-      while (credit > 0 && !held.isEmpty()) {
-        Buffer b = held.pollFirst();
-        if (b.length() > credit) {
-          held.addFirst(b.getBuffer((int) credit, b.length()));
-          b = b.getBuffer(0, (int) credit);
-        }
-        credit -= b.length();
-        send(Frame.data(call.streamId(), b));
-      }
-      if (!held.isEmpty()) {
-        return;
-      }
-      if (last != null) {
-        send(last);
-        last = null;
-        open.remove(call.streamId());
-        if (lastSent != null) {
-          lastSent.complete();
-        }
-        return;
-      }
-      if (full && credit > 0 && !closed) {
-        full = false;
-        if (drainHandler != null) {
-          drainHandler.handle(null);
-        }
-      }
-    }
-
-    private void send(Frame f) {
-      vertx.eventBus().send(call.replyTo(), f);
-    }
-
-    @Override
-    public void head(int status, JsonObject meta) {
-      if (!closed && !headSent) {
-        headSent = true;
-        send(Frame.head(call.streamId(), status, meta));
-      }
-    }
-
-    @Override
-    public Future<Void> write(Buffer data) {
-      if (closed) {
-        return Future.failedFuture(new CancellationException(cancelled.future().isComplete()
-            ? cancelled.future().result() : "the answer has ended"));
-      }
-      if (data.length() > 0) {
-        held.addLast(data);
-        flush();
-      }
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      if (!held.isEmpty() || credit <= 0) {
-        full = true;
-      }
-      return full;
-    }
-
-    @Override
-    public Stream setWriteQueueMaxSize(int maxSize) {
-      return this; // the window is the API side's to give
-    }
-
-    @Override
-    public Stream drainHandler(Handler<Void> handler) {
-      drainHandler = handler;
-      return this;
-    }
-
-    @Override
-    public Stream exceptionHandler(Handler<Throwable> handler) {
-      exceptionHandler = handler;
-      return this;
-    }
-
-    @Override
-    public Future<Void> end(JsonObject accounting) {
-      if (closed) {
-        return Future.failedFuture(new CancellationException("the answer has ended"));
-      }
-      close(Frame.end(call.streamId(), accounting));
-      return lastSent.future();
-    }
-
-    @Override
-    public void fail(OpenAiError error, JsonObject accounting) {
-      if (!closed) {
-        JsonObject m = accounting == null ? new JsonObject() : accounting;
-        close(Frame.error(call.streamId(), error.status(), m.put("error", error.toWire())));
-      }
-    }
-
-    private void close(Frame lastFrame) {
-      closed = true;
-      last = lastFrame;
-      lastSent = Promise.promise();
-      flush();
-    }
-
-    @Override
-    public Future<String> cancelled() {
-      return cancelled.future();
-    }
-
-    @Override
-    public boolean closed() {
-      return closed;
-    }
-
-    @Override
-    public Call call() {
-      return call;
-    }
+  /** An answer ended or was cancelled: its control frames are no longer for anyone. */
+  void forget(AnswerWriter writer) {
+    open.remove(writer.call().streamId());
   }
 }
