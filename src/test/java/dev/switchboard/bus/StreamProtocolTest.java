@@ -97,6 +97,26 @@ class StreamProtocolTest {
   }
 
   @Test
+  void aServerThatStopsSendsWhatItHoldsThenAnErrorInsteadOfLeavingTheStreamWaiting() throws Exception {
+    List<Frame> frames = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<Frame>consumer("test.api", msg -> frames.add(msg.body()));
+    onLoop(() -> vertx.eventBus().request(BACKEND, new Call("r1", "s1", "test.api", Endpoint.CHAT, "m",
+        new JsonObject(), null, true, 10, System.currentTimeMillis())));
+    AnswerStream answer = accepted.get(0);
+    onLoop(() -> {
+      answer.head(200, new JsonObject());
+      answer.write(Buffer.buffer("x".repeat(25)));
+      return server.stop(); // the verticle is undeployed: no credit will ever come
+    });
+
+    Await.until(Duration.ofSeconds(5), "the last frame", () -> kinds(frames).contains(Frame.Kind.ERROR));
+    assertThat(dataBytes(frames)).isEqualTo(25);
+    Frame last = frames.get(frames.size() - 1);
+    assertThat(last.kind()).isEqualTo(Frame.Kind.ERROR);
+    assertThat(last.n()).isEqualTo(503);
+  }
+
+  @Test
   void creditComesBackOnlyForWhatTheReaderTookSoAPausedReaderStopsTheBackendWithinOneWindow() throws Exception {
     CallHandle call = onLoop(() -> Future.succeededFuture(client.call(BACKEND, chat())));
     AnswerStream answer = awaitAccepted();

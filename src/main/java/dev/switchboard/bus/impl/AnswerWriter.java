@@ -74,6 +74,23 @@ final class AnswerWriter implements AnswerStream {
     }
   }
 
+  /**
+   * The server stops (its verticle is undeployed, after its drain): what is held goes out now, credit or
+   * not, then the last frame, an error if the answer had none. A stream between two verticles of one
+   * node is never reaped, so it must not be left waiting for credit no one will take.
+   */
+  void closeNow() {
+    if (gone) {
+      return;
+    }
+    credit = Long.MAX_VALUE;
+    if (!closed) {
+      fail(OpenAiError.unavailable("The backend stopped before the answer was complete"), null);
+    } else {
+      flush();
+    }
+  }
+
   /** Sends what the credit covers, then END or ERROR once nothing is held; drains a waiting writer. */
   private void flush() {
     while (credit > 0 && !held.isEmpty()) {

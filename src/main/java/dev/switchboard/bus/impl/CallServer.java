@@ -68,6 +68,9 @@ public final class CallServer {
 
   public Future<Void> stop() {
     vertx.cancelTimer(timerId);
+    for (AnswerWriter w : open.values().toArray(new AnswerWriter[0])) {
+      w.closeNow();
+    }
     LocalEndpoints.remove(vertx, controlAddress);
     return Future.all(stopAccepting(), controlConsumer.unregister()).mapEmpty();
   }
