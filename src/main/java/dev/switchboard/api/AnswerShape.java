@@ -2,6 +2,7 @@ package dev.switchboard.api;
 
 import dev.switchboard.error.OpenAiError;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -49,7 +50,7 @@ public interface AnswerShape {
    * answer, or {@code estimate} when it fails or cannot count (an older server: 404), since a count is
    * a hint and an estimate beats an error.
    */
-  static AnswerShape countOr(io.vertx.core.json.JsonObject estimate) {
+  static AnswerShape countOr(JsonObject estimate) {
     return new AnswerShape() {
       @Override
       public Buffer body(int status, Buffer body) {

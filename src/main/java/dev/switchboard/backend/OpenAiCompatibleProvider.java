@@ -12,8 +12,11 @@ import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Backends that already speak OpenAI's API (llama.cpp's llama-server, vLLM, LM Studio, OpenAI itself):
@@ -36,25 +39,25 @@ public final class OpenAiCompatibleProvider implements Provider {
   /** The Messages API version a native Messages backend is asked for. */
   static final String ANTHROPIC_VERSION = "2023-06-01";
 
-  private static final java.util.Map<String, String> BASE_URLS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, String> BASE_URLS = new ConcurrentHashMap<>();
 
   @Override
-  public UpstreamRequest toUpstream(Call call, ModelDeployment d) {
+  public UpstreamRequest toUpstream(Call call, ModelDeployment deployment) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap()
         .set("content-type", "application/json")
         .set("accept", call.stream() ? "text/event-stream" : "application/json");
-    if (d.apiKey() != null && !d.apiKey().isEmpty()) {
-      headers.set("authorization", "Bearer " + d.apiKey());
+    if (deployment.apiKey() != null && !deployment.apiKey().isEmpty()) {
+      headers.set("authorization", "Bearer " + deployment.apiKey());
     }
     if (call.endpoint() == Endpoint.MESSAGES || call.endpoint() == Endpoint.COUNT_TOKENS) {
       headers.set("anthropic-version", ANTHROPIC_VERSION);
-      if (d.apiKey() != null && !d.apiKey().isEmpty()) {
-        headers.set("x-api-key", d.apiKey());
+      if (deployment.apiKey() != null && !deployment.apiKey().isEmpty()) {
+        headers.set("x-api-key", deployment.apiKey());
       }
     }
-    d.extraHeaders().forEach(headers::set);
-    return new UpstreamRequest(HttpMethod.POST, baseUrl(d.apiBase()) + call.endpoint().path(), headers,
-        upstreamBody(call, d.backendModel()));
+    deployment.extraHeaders().forEach(headers::set);
+    return new UpstreamRequest(HttpMethod.POST, baseUrl(deployment.apiBase()) + call.endpoint().path(), headers,
+        upstreamBody(call, deployment.backendModel()));
   }
 
   /**
@@ -75,7 +78,7 @@ public final class OpenAiCompatibleProvider implements Provider {
   }
 
   @Override
-  public ResponseTranslator translator(Call call, ModelDeployment d) {
+  public ResponseTranslator translator(Call call, ModelDeployment deployment) {
     if (call.endpoint() == Endpoint.MESSAGES || call.endpoint() == Endpoint.COUNT_TOKENS) {
       return new AnthropicPassThrough(call.modelName(), call.stream());
     }
@@ -87,13 +90,13 @@ public final class OpenAiCompatibleProvider implements Provider {
 
   /** A stream answered with one JSON body is turned into the stream the client asked for. */
   @Override
-  public ResponseTranslator translator(Call call, ModelDeployment d, String contentType) {
+  public ResponseTranslator translator(Call call, ModelDeployment deployment, String contentType) {
     if (call.stream() && (call.endpoint() == Endpoint.CHAT || call.endpoint() == Endpoint.COMPLETIONS)
         && contentType != null
         && contentType.regionMatches(true, 0, "application/json", 0, 16)) {
       return new JsonAnswerAsStream(call.modelName(), asksForUsage(call.body()));
     }
-    return translator(call, d);
+    return translator(call, deployment);
   }
 
   private static boolean asksForUsage(JsonObject body) {
@@ -101,19 +104,19 @@ public final class OpenAiCompatibleProvider implements Provider {
   }
 
   @Override
-  public OpenAiError translateError(int status, MultiMap headers, Buffer body, ModelDeployment d) {
+  public OpenAiError translateError(int status, MultiMap headers, Buffer body, ModelDeployment deployment) {
     return UpstreamErrors.fromOpenAi(status, body, "OpenAI");
   }
 
   /** {@code api_base}, with {@code /v1} added when it has no path at all. */
   @Override
-  public String probeUrl(ModelDeployment d) {
-    return baseUrl(d.apiBase()) + "/models";
+  public String probeUrl(ModelDeployment deployment) {
+    return baseUrl(deployment.apiBase()) + "/models";
   }
 
   @Override
-  public ProbeResult readProbe(ModelDeployment d, Buffer body) {
-    if (d.isWildcard()) {
+  public ProbeResult readProbe(ModelDeployment deployment, Buffer body) {
+    if (deployment.isWildcard()) {
       return new ProbeResult(true, "ok (a wildcard entry: the server answered its model list)");
     }
     List<String> served = new ArrayList<>();
@@ -127,10 +130,11 @@ public final class OpenAiCompatibleProvider implements Provider {
     }
     // llama-server lists its one model under a file name or alias, and ignores the request's model;
     // only a server listing several models (vLLM, LM Studio) tells us ours is missing.
-    if (served.size() <= 1 || served.contains(d.backendModel())) {
+    if (served.size() <= 1 || served.contains(deployment.backendModel())) {
       return new ProbeResult(true, "ok");
     }
-    return new ProbeResult(false, "server is up but does not serve model '" + d.backendModel() + "' (it serves: "
+    return new ProbeResult(false, "server is up but does not serve model '" + deployment.backendModel()
+        + "' (it serves: "
         + String.join(", ", served) + ")");
   }
 
@@ -154,7 +158,7 @@ public final class OpenAiCompatibleProvider implements Provider {
    * one) matches keys ignoring case, so {@code "MODEL"} would pick the backend's model.
    */
   static JsonObject shallowCopyWithout(JsonObject body, Set<String> drop) {
-    JsonObject copy = new JsonObject(new java.util.LinkedHashMap<>(body.size() + 1));
+    JsonObject copy = new JsonObject(new LinkedHashMap<>(body.size() + 1));
     body.getMap().forEach((k, v) -> {
       if (!drop.contains(k) && !(k.equalsIgnoreCase("model") && !k.equals("model"))) {
         copy.getMap().put(k, v);

@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Passes an OpenAI-style SSE stream through, event by event, re-stamping each event's {@code model}
@@ -154,7 +155,7 @@ final class SseRewriter implements ResponseTranslator {
       return false;
     }
     i = JsonBytes.skipSpace(b, i + 5, to);
-    if (to - i < DONE.length || !java.util.Arrays.equals(b, i, i + DONE.length, DONE, 0, DONE.length)) {
+    if (to - i < DONE.length || !Arrays.equals(b, i, i + DONE.length, DONE, 0, DONE.length)) {
       return false;
     }
     return isBlank(b, i + DONE.length, to);

@@ -31,52 +31,54 @@ import java.util.List;
 public final class OllamaProvider implements Provider {
 
   @Override
-  public UpstreamRequest toUpstream(Call call, ModelDeployment d) {
+  public UpstreamRequest toUpstream(Call call, ModelDeployment deployment) {
     JsonObject req = call.body();
     String path;
     JsonObject body;
     switch (call.endpoint()) {
       case CHAT -> {
         path = "/api/chat";
-        body = OllamaChatRequest.of(req, d, call.stream());
+        body = OllamaChatRequest.of(req, deployment, call.stream());
       }
       case COMPLETIONS -> {
         path = "/api/generate";
-        body = OllamaGenerateRequest.of(req, d, call.stream());
+        body = OllamaGenerateRequest.of(req, deployment, call.stream());
       }
       case EMBEDDINGS -> {
         path = "/api/embed";
-        body = OllamaEmbed.request(req, d);
+        body = OllamaEmbed.request(req, deployment);
       }
       default -> throw new IllegalStateException("endpoint " + call.endpoint());
     }
     MultiMap headers = MultiMap.caseInsensitiveMultiMap()
         .set("content-type", "application/json")
         .set("accept", call.stream() ? "application/x-ndjson" : "application/json");
-    if (d.apiKey() != null && !d.apiKey().isEmpty()) {
-      headers.set("authorization", "Bearer " + d.apiKey()); // Ollama behind an authenticating proxy
+    if (deployment.apiKey() != null && !deployment.apiKey().isEmpty()) {
+      headers.set("authorization", "Bearer " + deployment.apiKey()); // Ollama behind an authenticating proxy
     }
-    d.extraHeaders().forEach(headers::set);
-    return new UpstreamRequest(HttpMethod.POST, base(d.apiBase()) + path, headers, body.toBuffer());
+    deployment.extraHeaders().forEach(headers::set);
+    return new UpstreamRequest(HttpMethod.POST, base(deployment.apiBase()) + path, headers, body.toBuffer());
   }
 
   @Override
-  public ResponseTranslator translator(Call call, ModelDeployment d) {
+  public ResponseTranslator translator(Call call, ModelDeployment deployment) {
     return switch (call.endpoint()) {
-      case CHAT -> call.stream() ? new OllamaChatStreamTranslator(call, d) : new OllamaChatTranslator(call, d);
+      case CHAT -> call.stream() ? new OllamaChatStreamTranslator(call, deployment)
+          : new OllamaChatTranslator(call, deployment);
       case COMPLETIONS -> call.stream()
-          ? new OllamaGenerateStreamTranslator(call, d) : new OllamaGenerateTranslator(call, d);
-      case EMBEDDINGS -> new OllamaEmbed(call, d);
+          ? new OllamaGenerateStreamTranslator(call, deployment) : new OllamaGenerateTranslator(call, deployment);
+      case EMBEDDINGS -> new OllamaEmbed(call, deployment);
       // Never routed here: only a deployment that says it speaks Messages gets them (ModelCatalog.Entry).
       case MESSAGES, COUNT_TOKENS ->
           throw new IllegalStateException("an Ollama deployment is not asked for native Messages");
-      case RESPONSES, INPUT_TOKENS -> throw new IllegalStateException("an Ollama deployment is not asked for native Responses");
+      case RESPONSES, INPUT_TOKENS ->
+          throw new IllegalStateException("an Ollama deployment is not asked for native Responses");
     };
   }
 
   @Override
-  public OpenAiError translateError(int status, MultiMap headers, Buffer body, ModelDeployment d) {
-    return OllamaErrors.fromStatus(status, body, d);
+  public OpenAiError translateError(int status, MultiMap headers, Buffer body, ModelDeployment deployment) {
+    return OllamaErrors.fromStatus(status, body, deployment);
   }
 
   private static String base(String apiBase) {
@@ -84,14 +86,14 @@ public final class OllamaProvider implements Provider {
   }
 
   @Override
-  public String probeUrl(ModelDeployment d) {
-    return d.apiBase() + "/api/tags";
+  public String probeUrl(ModelDeployment deployment) {
+    return deployment.apiBase() + "/api/tags";
   }
 
   /** {@code /api/tags} lists the models pulled; a model named without a tag is {@code :latest}. */
   @Override
-  public ProbeResult readProbe(ModelDeployment d, Buffer body) {
-    if (d.isWildcard()) {
+  public ProbeResult readProbe(ModelDeployment deployment, Buffer body) {
+    if (deployment.isWildcard()) {
       return new ProbeResult(true, "ok (a wildcard entry: the server answered its model list)");
     }
     List<String> pulled = new ArrayList<>();
@@ -103,9 +105,10 @@ public final class OllamaProvider implements Provider {
     } catch (RuntimeException notTheUsualShape) {
       return new ProbeResult(true, "ok (unrecognised model list)");
     }
-    String want = d.backendModel().contains(":") ? d.backendModel() : d.backendModel() + ":latest";
-    return pulled.contains(want) || pulled.contains(d.backendModel()) ? new ProbeResult(true, "ok")
-        : new ProbeResult(false, "Ollama is up but model '" + d.backendModel() + "' is not pulled (ollama pull "
-            + d.backendModel() + ")");
+    String model = deployment.backendModel();
+    String want = model.contains(":") ? model : model + ":latest";
+    return pulled.contains(want) || pulled.contains(deployment.backendModel()) ? new ProbeResult(true, "ok")
+        : new ProbeResult(false, "Ollama is up but model '" + model + "' is not pulled (ollama pull "
+            + deployment.backendModel() + ")");
   }
 }
