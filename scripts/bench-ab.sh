@@ -11,11 +11,14 @@ benchmark's fast backend (nginx answering a fixed chat.completion, CPU 1), warms
 N rounds (default 6), each: wrk at 32 connections for S seconds (default 5) on A and on B (the
 order alternates round by round) with each one's CPU time per request (/proc/PID/stat utime+stime
 over the wrk run ÷ requests), then LoadGen seq with A and B interleaved request by request (N
-small requests, default 1000, and N/5 of ~100 KB), and CPU time per request at a fixed 1,000 req/s
-(LoadGen rate, 16 connections, S seconds each). The load generators run on CPU 0.
+small requests, default 1000, and N/5 of ~100 KB), CPU time per request at a fixed 1,000 req/s
+(LoadGen rate, 16 connections, S seconds each), and N/10 sequential 20-chunk streams (a chunk every
+2 ms from the benchmark's Java stream backend, CPU 1), A and B interleaved. The load generators run
+on CPU 0.
 
-Prints, per round and as medians: req/s, CPU µs per request, sequential p50 and the ~100 KB body's
-p50, B ÷ A for each, and the load average. What a change buys is the B ÷ A of the same run; a
+Prints, per round and as medians: req/s, CPU µs per request, sequential p50, the ~100 KB body's
+p50, a stream's time to its first chunk and each chunk's delay (p50s), B ÷ A for the first three,
+and the load average. What a change buys is the B ÷ A of the same run; a
 whole run against another is not an A/B on a shared machine.
 
 Needs: a JDK 17+, wrk, nginx, taskset, curl. Debian: apt-get install wrk nginx.
@@ -56,9 +59,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-javac -nowarn -cp "$jar_a" -d "$work/classes" "$repo_root/scripts/bench/LoadGen.java" || die "javac failed"
+javac -nowarn -cp "$jar_a" -d "$work/classes" "$repo_root/scripts/bench/LoadGen.java" \
+  "$repo_root/scripts/bench/FakeBackend.java" || die "javac failed"
 loadgen() { taskset -c 0 java -XX:+UseSerialGC -cp "$work/classes" LoadGen "$@"; }
-read -r p_backend p_a p_b < <(loadgen ports 3 | tr "\n" " "; echo)
+read -r p_backend p_a p_b p_stream < <(loadgen ports 4 | tr "\n" " "; echo)
+# The stream backend (Vert.x, from jar A): POST /c20i2/v1/chat/completions streams 20 chunks 2 ms apart.
+taskset -c 1 java -XX:+UseSerialGC -cp "$work/classes:$jar_a" FakeBackend "$p_stream" >"$work/fake-backend.log" 2>&1 &
+pids+=($!)
 
 completion='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench-backend","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}'
 mkdir -p "$work/nginx"
@@ -85,6 +92,8 @@ cat >"$work/switchboard.yaml" <<EOF
 model_list:
   - model_name: fast
     litellm_params: {model: openai/bench, api_base: "http://127.0.0.1:$p_backend/v1", api_key: none}
+  - model_name: stream
+    litellm_params: {model: openai/bench, api_base: "http://127.0.0.1:$p_stream/c20i2/v1", api_key: none}
 general_settings:
   master_key: $key
   background_health_checks: false
@@ -137,10 +146,11 @@ say "warm-up: 8 slices of 5 s of wrk on each, alternating..."
 for _ in $(seq 8); do wrk_one a 5 >/dev/null; wrk_one b 5 >/dev/null; done
 loadgen seq --n 300 --rounds 1 --warmup 0 --model fast --key "$key" "a=${url[a]}" "b=${url[b]}" >/dev/null
 loadgen seq --n 50 --rounds 1 --warmup 0 --body-kb 100 --model fast --key "$key" "a=${url[a]}" "b=${url[b]}" >/dev/null
+loadgen stream --n 100 --rounds 1 --warmup 0 --model stream --key "$key" "a=${url[a]}" "b=${url[b]}" >/dev/null
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '| Round | A req/s | B req/s | B÷A | A CPU µs/req | B CPU µs/req | B÷A | A CPU µs/req at 1,000 req/s | B | B÷A | A seq p50 µs | B seq p50 µs | A 100 KB p50 µs | B 100 KB p50 µs |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
+printf '| Round | A req/s | B req/s | B÷A | A CPU µs/req | B CPU µs/req | B÷A | A CPU µs/req at 1,000 req/s | B | B÷A | A seq p50 µs | B seq p50 µs | A 100 KB p50 µs | B 100 KB p50 µs | A stream first chunk p50 µs | B | A chunk delay p50 µs | B |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 : >"$work/rows"
 for r in $(seq "$rounds"); do
   if (( r % 2 )); then
@@ -155,20 +165,27 @@ for r in $(seq "$rounds"); do
   seq_out="$(loadgen seq --n "$n" --rounds 1 --warmup 0 --model fast --key "$key" "a=${url[a]}" "b=${url[b]}")"
   big_out="$(loadgen seq --n "$(( n / 5 ))" --rounds 1 --warmup 0 --body-kb 100 --label big --model fast --key "$key" \
     "a=${url[a]}" "b=${url[b]}")"
+  stream_out="$(loadgen stream --n "$(( n / 10 ))" --rounds 1 --warmup 0 --model stream --key "$key" \
+    "a=${url[a]}" "b=${url[b]}")"
+  ta="$(awk '$1 == "stream.a.ttfc_p50_us" { printf "%.0f", $2 }' <<<"$stream_out")"
+  tb="$(awk '$1 == "stream.b.ttfc_p50_us" { printf "%.0f", $2 }' <<<"$stream_out")"
+  da="$(awk '$1 == "stream.a.chunk_p50_us" { printf "%.0f", $2 }' <<<"$stream_out")"
+  db="$(awk '$1 == "stream.b.chunk_p50_us" { printf "%.0f", $2 }' <<<"$stream_out")"
   sa="$(awk '$1 == "seq.a.p50_us" { printf "%.0f", $2 }' <<<"$seq_out")"
   sb="$(awk '$1 == "seq.b.p50_us" { printf "%.0f", $2 }' <<<"$seq_out")"
   ba="$(awk '$1 == "big.a.p50_us" { printf "%.0f", $2 }' <<<"$big_out")"
   bb="$(awk '$1 == "big.b.p50_us" { printf "%.0f", $2 }' <<<"$big_out")"
-  echo "$ra $rb $ca $cb $sa $sb $ba $bb $fa $fb" >>"$work/rows"
+  echo "$ra $rb $ca $cb $sa $sb $ba $bb $fa $fb $ta $tb $da $db" >>"$work/rows"
   awk -v ra="$ra" -v rb="$rb" -v ca="$ca" -v cb="$cb" -v r="$r" -v sa="$sa" -v sb="$sb" -v ba="$ba" -v bb="$bb" \
-    -v fa="$fa" -v fb="$fb" \
-    'BEGIN { printf "| %d | %d | %d | %.2f | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %s | %s | %s | %s |\n", r, ra, rb, rb / ra, ca, cb, cb / ca, fa, fb, fb / fa, sa, sb, ba, bb }'
+    -v fa="$fa" -v fb="$fb" -v ta="$ta" -v tb="$tb" -v da="$da" -v db="$db" \
+    'BEGIN { printf "| %d | %d | %d | %.2f | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, ra, rb, rb / ra, ca, cb, cb / ca, fa, fb, fb / fa, sa, sb, ba, bb, ta, tb, da, db }'
 done
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 col() { awk -v c="$1" '{ print $c }' "$work/rows" | median; }
 ratio_col() { awk -v x="$1" -v y="$2" '{ print $y / $x }' "$work/rows" | median; }
 awk -v ra="$(col 1)" -v rb="$(col 2)" -v q="$(ratio_col 1 2)" -v ca="$(col 3)" -v cb="$(col 4)" -v qc="$(ratio_col 3 4)" \
   -v sa="$(col 5)" -v sb="$(col 6)" -v ba="$(col 7)" -v bb="$(col 8)" -v fa="$(col 9)" -v fb="$(col 10)" -v qf="$(ratio_col 9 10)" \
-  'BEGIN { printf "| median | %d | %d | %.2f | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %s | %s | %s | %s |\n", ra, rb, q, ca, cb, qc, fa, fb, qf, sa, sb, ba, bb }'
+  -v ta="$(col 11)" -v tb="$(col 12)" -v da="$(col 13)" -v db="$(col 14)" \
+  'BEGIN { printf "| median | %d | %d | %.2f | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s |\n", ra, rb, q, ca, cb, qc, fa, fb, qf, sa, sb, ba, bb, ta, tb, da, db }'
 echo
 echo "Load average: $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after. A: $jar_a; B: $jar_b."

@@ -4,6 +4,7 @@ import dev.switchboard.bus.Call;
 import dev.switchboard.bus.CallFailure;
 import dev.switchboard.bus.CallHandle;
 import dev.switchboard.bus.Endpoint;
+import dev.switchboard.bus.RequestBody;
 import dev.switchboard.bus.impl.CallClient;
 import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.config.RouterSettings;
@@ -27,8 +28,8 @@ import java.util.function.Predicate;
  * POST /v1/chat/completions, /v1/completions, /v1/embeddings and their aliases: validates the body,
  * plans its route (dev.switchboard.routing) and hands each hop to a deployment's BackendVerticle over
  * the event bus. The body is
- * parsed once here; the backend gets the parsed object, and the client's bytes beside it for a
- * backend that forwards them (edited, not encoded again).
+ * read once here, in one pass that builds no tree ({@link RequestBody}); a backend that forwards it
+ * gets the client's bytes with {@code model} replaced, not a tree encoded again.
  */
 final class CompletionRoutes {
 
@@ -53,17 +54,16 @@ final class CompletionRoutes {
     long startedAt = System.currentTimeMillis();
     String route = endpoint.path();
     String requestId = CallId.of(ctx);
-    Buffer raw = ctx.body().buffer();
-    JsonObject body;
+    RequestBody body;
     try {
-      body = parse(raw);
+      body = read(ctx.body().buffer());
     } catch (OpenAiError.Failure f) {
       fail(ctx, AnswerShape.OPENAI, f.error(), requestId, null, false, startedAt);
       return;
     }
-    boolean stream = endpoint != Endpoint.EMBEDDINGS && isTrue(body.getValue("stream"));
+    boolean stream = endpoint != Endpoint.EMBEDDINGS && isTrue(body.get("stream"));
     String pathModel = ctx.pathParam("model");
-    Object model = pathModel != null ? pathModel : body.getValue("model");
+    Object model = pathModel != null ? pathModel : body.get("model");
     if (!(model instanceof String name) || name.isBlank()) {
       fail(ctx, AnswerShape.OPENAI, OpenAiError.badRequest(route + ": Missing required parameter: 'model'.", "model"),
           requestId, null, stream, startedAt);
@@ -75,37 +75,36 @@ final class CompletionRoutes {
       return;
     }
     if (pathModel != null) {
-      body.put("model", pathModel);
-      raw = null; // the bytes no longer say what the body does
+      body = body.with("model", pathModel); // the client's bytes no longer say what the body does
     }
-    dispatch(ctx, new Dispatch(endpoint, route, name, body, raw, stream, AnswerShape.OPENAI, requestId, startedAt));
+    dispatch(ctx, new Dispatch(endpoint, route, name, body, stream, AnswerShape.OPENAI, requestId, startedAt));
   }
 
   /**
-   * A request ready to route: its OpenAI-shaped body (a front door's translation, or the client's own
-   * with {@code raw} its bytes), and the shape its answer is written in; {@code passThrough} for the
+   * A request ready to route: its OpenAI-shaped body (a front door's translation, or the client's own),
+   * and the shape its answer is written in; {@code passThrough} for the
    * deployments that speak the front door's API themselves, {@code only} to route among those alone.
    */
-  record Dispatch(Endpoint endpoint, String route, String model, JsonObject body, Buffer raw, boolean stream,
+  record Dispatch(Endpoint endpoint, String route, String model, RequestBody body, boolean stream,
                   AnswerShape shape, String requestId, long startedAt, Native passThrough,
                   Predicate<ModelCatalog.Entry> only) {
 
-    Dispatch(Endpoint endpoint, String route, String model, JsonObject body, Buffer raw, boolean stream,
+    Dispatch(Endpoint endpoint, String route, String model, RequestBody body, boolean stream,
              AnswerShape shape, String requestId, long startedAt) {
-      this(endpoint, route, model, body, raw, stream, shape, requestId, startedAt, null, null);
+      this(endpoint, route, model, body, stream, shape, requestId, startedAt, null, null);
     }
 
-    Dispatch(Endpoint endpoint, String route, String model, JsonObject body, Buffer raw, boolean stream,
+    Dispatch(Endpoint endpoint, String route, String model, RequestBody body, boolean stream,
              AnswerShape shape, String requestId, long startedAt, Native passThrough) {
-      this(endpoint, route, model, body, raw, stream, shape, requestId, startedAt, passThrough, null);
+      this(endpoint, route, model, body, stream, shape, requestId, startedAt, passThrough, null);
     }
   }
 
   /**
    * A front door's request as its client sent it, for the deployments {@code serves} says speak that API
-   * themselves: they get {@code body} (and its bytes) on {@code endpoint}, answered in {@code shape}.
+   * themselves: they get {@code body} on {@code endpoint}, answered in {@code shape}.
    */
-  record Native(Endpoint endpoint, JsonObject body, Buffer raw, AnswerShape shape,
+  record Native(Endpoint endpoint, RequestBody body, AnswerShape shape,
                 Predicate<ModelCatalog.Entry> serves) {
   }
 
@@ -132,8 +131,8 @@ final class CompletionRoutes {
   }
 
   /** Explicit fallbacks only: the request's {@code fallbacks}, else router_settings.fallbacks. Never implicit. */
-  private static List<String> fallbacks(String model, JsonObject body, RouterSettings router) {
-    if (body.getValue("fallbacks") instanceof JsonArray requested) {
+  private static List<String> fallbacks(String model, RequestBody body, RouterSettings router) {
+    if (body.get("fallbacks") instanceof JsonArray requested) {
       List<String> out = new ArrayList<>();
       requested.forEach(f -> {
         if (f instanceof String s) {
@@ -212,10 +211,10 @@ final class CompletionRoutes {
       relay = new ResponseRelay(ctx, request.stream(), request.requestId(), request.startedAt(),
           direct ? asked.shape() : request.shape());
       call = calls.call(deployment.address(), direct
-          ? Call.of(request.requestId(), asked.endpoint(), planned.modelName(), asked.body(), asked.raw(),
-              request.stream(), request.startedAt())
-          : Call.of(request.requestId(), request.endpoint(), planned.modelName(), request.body(), request.raw(),
-              request.stream(), request.startedAt()));
+          ? Call.of(request.requestId(), asked.endpoint(), planned.modelName(), asked.body(), request.stream(),
+              request.startedAt())
+          : Call.of(request.requestId(), request.endpoint(), planned.modelName(), request.body(), request.stream(),
+              request.startedAt()));
       if (ctx.response().closed()) { // the client left while the route was planned
         call.cancel("client disconnected");
         finish(relay.clientGone());
@@ -307,20 +306,20 @@ final class CompletionRoutes {
     log.rejected(ctx, requestId, model, stream, error, startedAt);
   }
 
-  private static JsonObject parse(Buffer raw) {
+  private static RequestBody read(Buffer raw) {
     if (raw == null || raw.length() == 0) {
       throw OpenAiError.badRequest("Invalid JSON payload: the request body is empty", null).asException();
     }
-    Object parsed;
+    RequestBody body;
     try {
-      parsed = raw.toJsonValue();
+      body = RequestBody.read(raw);
     } catch (DecodeException e) {
       throw OpenAiError.badRequest("Invalid JSON payload: " + firstLine(e.getMessage()), null).asException();
     }
-    if (!(parsed instanceof JsonObject json)) {
+    if (body == null) {
       throw OpenAiError.badRequest("Invalid JSON payload: expected a JSON object", null).asException();
     }
-    return json;
+    return body;
   }
 
   private static String firstLine(String s) {
@@ -332,38 +331,35 @@ final class CompletionRoutes {
   }
 
   /** The parameters each endpoint cannot do without, checked before any backend sees the call. */
-  private static OpenAiError validate(Endpoint endpoint, JsonObject body) {
+  private static OpenAiError validate(Endpoint endpoint, RequestBody body) {
     String route = endpoint.path();
     switch (endpoint) {
       case CHAT -> {
-        Object messages = body.getValue("messages");
-        if (messages == null) {
+        if (!body.present("messages")) {
           return OpenAiError.badRequest(route + ": Missing required parameter: 'messages'.", "messages");
         }
-        if (!(messages instanceof JsonArray list) || list.isEmpty()) {
+        if (body.messageCount() <= 0) {
           return OpenAiError.badRequest(route + ": 'messages' must be a non-empty array of messages.", "messages");
         }
-        for (int i = 0; i < list.size(); i++) {
-          if (!(list.getValue(i) instanceof JsonObject m) || !(m.getValue("role") instanceof String)) {
-            return OpenAiError.badRequest(route + ": messages[" + i + "] must be an object with a 'role'.",
-                "messages");
-          }
+        int i = body.messageWithoutRole();
+        if (i >= 0) {
+          return OpenAiError.badRequest(route + ": messages[" + i + "] must be an object with a 'role'.", "messages");
         }
       }
       case COMPLETIONS -> {
-        if (body.getValue("prompt") == null) {
+        if (!body.present("prompt")) {
           return OpenAiError.badRequest(route + ": Missing required parameter: 'prompt'.", "prompt");
         }
       }
       case EMBEDDINGS -> {
-        if (body.getValue("input") == null) {
+        if (!body.present("input")) {
           return OpenAiError.badRequest(route + ": Missing required parameter: 'input'.", "input");
         }
       }
       default -> {
       }
     }
-    Object stream = body.getValue("stream");
+    Object stream = body.get("stream");
     if (stream != null && !(stream instanceof Boolean)) {
       return OpenAiError.badRequest(route + ": 'stream' must be a boolean.", "stream");
     }

@@ -2,6 +2,7 @@ package dev.switchboard.api;
 
 import dev.switchboard.anthropic.MessagesToChat;
 import dev.switchboard.bus.Endpoint;
+import dev.switchboard.bus.RequestBody;
 import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.error.OpenAiError;
 import dev.switchboard.routing.ModelCatalog;
@@ -67,9 +68,9 @@ final class MessagesRoutes {
       keepAlive(ctx, shape, !anyNative);
     }
     // A deployment that speaks Messages itself gets the client's request as it came (model rewritten).
-    CompletionRoutes.Native passThrough = anyNative ? new CompletionRoutes.Native(Endpoint.MESSAGES, req,
-        ctx.body().buffer(), shape.passThrough(), ModelCatalog.Entry::nativeMessages) : null;
-    completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.CHAT, "/v1/messages", model, chat, null, stream,
+    CompletionRoutes.Native passThrough = anyNative ? new CompletionRoutes.Native(Endpoint.MESSAGES,
+        RequestBody.of(req, ctx.body().buffer()), shape.passThrough(), ModelCatalog.Entry::nativeMessages) : null;
+    completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.CHAT, "/v1/messages", model, RequestBody.of(chat), stream,
         shape, requestId, startedAt, passThrough));
   }
 
@@ -107,7 +108,7 @@ final class MessagesRoutes {
       return;
     }
     completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.COUNT_TOKENS, "/v1/messages/count_tokens",
-        model, req, ctx.body().buffer(), false, AnswerShape.countOr(estimate), requestId, startedAt, null,
+        model, RequestBody.of(req, ctx.body().buffer()), false, AnswerShape.countOr(estimate), requestId, startedAt, null,
         ModelCatalog.Entry::nativeMessages));
   }
 

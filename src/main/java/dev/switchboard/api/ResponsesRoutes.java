@@ -1,6 +1,7 @@
 package dev.switchboard.api;
 
 import dev.switchboard.bus.Endpoint;
+import dev.switchboard.bus.RequestBody;
 import dev.switchboard.config.ConfigHolder;
 import dev.switchboard.error.OpenAiError;
 import dev.switchboard.responses.InputItems;
@@ -77,7 +78,7 @@ final class ResponsesRoutes {
           if (stream && passThrough == null) {
             keepAlive(ctx, shape, requestId);
           }
-          completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.CHAT, "/responses", model, translated.chat(), null,
+          completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.CHAT, "/responses", model, RequestBody.of(translated.chat()),
               stream, shape, requestId, startedAt, passThrough));
         })
         .onFailure(err -> reject(ctx, requestId, model, stream, Responses.of(err), startedAt));
@@ -122,7 +123,7 @@ final class ResponsesRoutes {
             return;
           }
           completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.INPUT_TOKENS, "/responses/input_tokens",
-              model, request, ctx.body().buffer(), false, AnswerShape.countOr(estimate), requestId, startedAt, null,
+              model, RequestBody.of(request, ctx.body().buffer()), false, AnswerShape.countOr(estimate), requestId, startedAt, null,
               ModelCatalog.Entry::nativeResponses));
         })
         .onFailure(err -> reject(ctx, requestId, request.getValue("model") instanceof String m ? m : null, false,
@@ -160,7 +161,7 @@ final class ResponsesRoutes {
     if (group == null || group.stream().noneMatch(ModelCatalog.Entry::nativeResponses)) {
       return null;
     }
-    return new CompletionRoutes.Native(Endpoint.RESPONSES, request, ctx.body().buffer(),
+    return new CompletionRoutes.Native(Endpoint.RESPONSES, RequestBody.of(request, ctx.body().buffer()),
         ResponsesShape.passThrough(model, translated), ModelCatalog.Entry::nativeResponses);
   }
 

@@ -102,7 +102,7 @@ final class HttpExchange implements Exchange {
 
   /** The model's {@code timeout}, or the request's own {@code timeout} (seconds) as LiteLLM allows. */
   private long timeoutMs() {
-    Object requested = answer.call().body().getValue("timeout");
+    Object requested = answer.call().body().get("timeout");
     if (requested instanceof Number n && n.doubleValue() > 0) {
       return Math.max(1, (long) (n.doubleValue() * 1000));
     }

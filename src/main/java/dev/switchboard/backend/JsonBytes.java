@@ -6,9 +6,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Byte-level edits of JSON text, so that a streamed chunk can be re-stamped without a parse and
- * re-encode per chunk (the per-chunk cost counts against the latency budget), and a request body
- * scanned fast (see {@link ModelOnTheBytes}).
+ * Byte-level edits of JSON text, so that an answer or a streamed chunk can be re-stamped without a
+ * parse and re-encode per chunk (the per-chunk cost counts against the latency budget).
  */
 final class JsonBytes {
 

@@ -34,7 +34,7 @@ final class MockExchange implements Exchange {
 
   /** The mock text for a call: the request's {@code mock_response}, else the model's; null if neither. */
   static String mockText(Call call, ModelDeployment deployment) {
-    Object fromRequest = call.body().getValue("mock_response");
+    Object fromRequest = call.body().get("mock_response");
     if (fromRequest != null) {
       return String.valueOf(fromRequest);
     }
@@ -48,7 +48,7 @@ final class MockExchange implements Exchange {
     accounting.started();
     accounting.firstByte();
     Call call = answer.call();
-    long prompt = Math.max(1, call.body().encode().length() / 4);
+    long prompt = Math.max(1, call.body().bytes().length() / 4);
     long completion = Math.max(1, text.length() / 4);
     accounting.promptTokens = prompt;
     accounting.completionTokens = call.endpoint() == Endpoint.EMBEDDINGS ? 0 : completion;
@@ -115,7 +115,7 @@ final class MockExchange implements Exchange {
     JsonObject last = new JsonObject().put("index", 0).put("finish_reason", "stop");
     last.put(chat ? "delta" : "text", chat ? new JsonObject() : "");
     send(chunk(id, object, created, call).put("choices", new JsonArray().add(last)));
-    JsonObject options = call.body().getValue("stream_options") instanceof JsonObject o ? o : null;
+    JsonObject options = call.body().get("stream_options") instanceof JsonObject o ? o : null;
     if (options != null && Boolean.TRUE.equals(options.getValue("include_usage"))) {
       send(chunk(id, object, created, call).put("choices", new JsonArray()).put("usage", new JsonObject()
           .put("prompt_tokens", prompt).put("completion_tokens", completion).put("total_tokens", prompt + completion)));

@@ -2,6 +2,7 @@ package dev.switchboard.backend;
 
 import dev.switchboard.bus.Call;
 import dev.switchboard.bus.Endpoint;
+import dev.switchboard.bus.RequestBody;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.error.OpenAiError;
 import io.vertx.core.MultiMap;
@@ -63,18 +64,19 @@ public final class OpenAiCompatibleProvider implements Provider {
   /**
    * The client's body with the backend's model name and without the proxy's own keys. When the call
    * carries the client's bytes and there is nothing to drop (the usual case), those bytes with the
-   * {@code model} value replaced, if {@link ModelOnTheBytes} finds that safe: encoding the parsed
-   * body again costs ~2 µs per KB, and an agent's context runs to hundreds of KB.
+   * {@code model} value replaced where the body's one pass found it, if that is safe
+   * ({@link RequestBody#withModel}): building the tree and encoding it again costs microseconds per
+   * KB, and an agent's context runs to hundreds of KB.
    */
   static Buffer upstreamBody(Call call, String backendModel) {
-    if (call.rawBody() != null && PROXY_ONLY_KEYS.stream().noneMatch(call.body()::containsKey)) {
-      byte[] edited = ModelOnTheBytes.replace(call.rawBody().getBytes(), JsonBytes.quoted(backendModel),
-          call.body().size());
+    RequestBody body = call.body();
+    if (PROXY_ONLY_KEYS.stream().noneMatch(body::has)) {
+      Buffer edited = body.withModel(backendModel);
       if (edited != null) {
-        return Buffer.buffer(edited);
+        return edited;
       }
     }
-    return shallowCopyWithout(call.body(), PROXY_ONLY_KEYS).put("model", backendModel).toBuffer();
+    return shallowCopyWithout(body.json(), PROXY_ONLY_KEYS).put("model", backendModel).toBuffer();
   }
 
   @Override
@@ -94,13 +96,13 @@ public final class OpenAiCompatibleProvider implements Provider {
     if (call.stream() && (call.endpoint() == Endpoint.CHAT || call.endpoint() == Endpoint.COMPLETIONS)
         && contentType != null
         && contentType.regionMatches(true, 0, "application/json", 0, 16)) {
-      return new JsonAnswerAsStream(call.modelName(), asksForUsage(call.body()));
+      return new JsonAnswerAsStream(call.modelName(), asksForUsage(call.body().get("stream_options")));
     }
     return translator(call, deployment);
   }
 
-  private static boolean asksForUsage(JsonObject body) {
-    return body.getValue("stream_options") instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("include_usage"));
+  private static boolean asksForUsage(Object streamOptions) {
+    return streamOptions instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("include_usage"));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.switchboard.backend;
 import dev.switchboard.bus.AnswerStream;
 import dev.switchboard.bus.Call;
 import dev.switchboard.bus.Endpoint;
+import dev.switchboard.bus.RequestBody;
 import dev.switchboard.config.ModelDeployment;
 import dev.switchboard.error.OpenAiError;
 import dev.switchboard.testkit.FakeOpenAiBackend;
@@ -160,7 +161,7 @@ class HeldStreamTailTest {
       JsonObject body = new JsonObject().put("model", "m").put("stream", true)
           .put("messages", new io.vertx.core.json.JsonArray().add(new JsonObject().put("role", "user")
               .put("content", "x")));
-      this.call = new Call("req-1", "stream-1", "nowhere", Endpoint.CHAT, d.modelName(), body, null, true,
+      this.call = new Call("req-1", "stream-1", "nowhere", Endpoint.CHAT, d.modelName(), RequestBody.of(body), true,
           WINDOW_BYTES, System.currentTimeMillis());
     }
 

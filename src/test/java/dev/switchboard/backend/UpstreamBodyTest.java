@@ -2,13 +2,16 @@ package dev.switchboard.backend;
 
 import dev.switchboard.bus.Call;
 import dev.switchboard.bus.Endpoint;
+import dev.switchboard.bus.RequestBody;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What an OpenAI-compatible backend receives: the client's own bytes with only {@code model}
@@ -51,7 +54,7 @@ class UpstreamBodyTest {
   @Test
   void withoutTheClientsBytesTheParsedBodyIsEncoded() {
     JsonObject body = new JsonObject().put("model", "coder").put("messages", new io.vertx.core.json.JsonArray());
-    Call call = new Call("id", "s", "r", Endpoint.CHAT, "coder", body, null, false, 8, 0L);
+    Call call = new Call("id", "s", "r", Endpoint.CHAT, "coder", RequestBody.of(body), false, 8, 0L);
     assertThat(OpenAiCompatibleProvider.upstreamBody(call, "m").toString())
         .isEqualTo("{\"model\":\"m\",\"messages\":[]}");
   }
@@ -90,18 +93,22 @@ class UpstreamBodyTest {
 
   @Test
   void theEditRefusesWhatItCannotDoSafely() {
-    byte[] value = "\"m\"".getBytes(StandardCharsets.US_ASCII);
-    assertThat(ModelOnTheBytes.replace(bytes("{\"messages\":[]}"), value, 1)).as("absent").isNull();
-    assertThat(ModelOnTheBytes.replace(bytes("{\"model\":\"a\"} {}"), value, 1)).as("two values").isNull();
-    assertThat(ModelOnTheBytes.replace(bytes("[{\"model\":\"a\"}]"), value, 0)).as("not an object").isNull();
-    assertThat(ModelOnTheBytes.replace(bytes("{}"), value, 0)).as("empty").isNull();
-    assertThat(ModelOnTheBytes.replace(bytes("{\"model\":\"a\",}"), value, 1)).as("trailing comma").isNull();
-    assertThat(ModelOnTheBytes.replace(bytes("{\"model\":\"a\" // note\n}"), value, 1)).as("comment").isNull();
-    assertThat(ModelOnTheBytes.replace(bytes("{\"model\":\"a\",\"t\":NaN}"), value, 2)).as("NaN").isNull();
-    assertThat(ModelOnTheBytes.replace(bytes("\uFEFF{\"model\":\"a\"}"), value, 1)).as("BOM").isNull();
-    assertThat(ModelOnTheBytes.replace(bytes("{\"model\":\"a\",\"m\":1}"), value, 1)).as("a key fewer parsed").isNull();
-    assertThat(new String(ModelOnTheBytes.replace(bytes("{\"model\":null, \"n\":[1,-2.5e3,true,false]}"), value, 2),
-        StandardCharsets.UTF_8)).isEqualTo("{\"model\":\"m\", \"n\":[1,-2.5e3,true,false]}");
+    assertThat(edit("{\"messages\":[]}")).as("absent").isNull();
+    assertThatThrownBy(() -> edit("{\"model\":\"a\"} {}")).as("two values").isInstanceOf(DecodeException.class);
+    assertThat(RequestBody.read(Buffer.buffer("[{\"model\":\"a\"}]"))).as("not an object").isNull();
+    assertThat(edit("{}")).as("empty").isNull();
+    assertThat(edit("{\"model\":\"a\" // note\n}")).as("comment").isNull();
+    assertThat(edit("{\"model\":\"a\",\"model\":\"a\"}")).as("a key twice").isNull();
+    assertThat(edit("{\"model\":\"a\",\"Model\":1}")).as("model in another case").isNull();
+    assertThat(edit("{\"mod\\u0065l\":\"a\"}")).as("an escape in a key").isNull();
+    assertThat(edit("{\"model\":\"a\",\"caf\u00e9\":1}")).as("a key outside ASCII").isNull();
+    assertThat(edit("{\"model\":null}")).as("no string model").isNull();
+    assertThat(edit("{\"model\":\"a\", \"n\":[1,-2.5e3,true,false], \"s\":\"caf\u00e9 \\\"q\\\"\"}").toString())
+        .isEqualTo("{\"model\":\"m\", \"n\":[1,-2.5e3,true,false], \"s\":\"caf\u00e9 \\\"q\\\"\"}");
+  }
+
+  private static Buffer edit(String body) {
+    return RequestBody.read(Buffer.buffer(body)).withModel("m");
   }
 
   private static byte[] bytes(String s) {
@@ -114,8 +121,8 @@ class UpstreamBodyTest {
   }
 
   private static String upstream(byte[] clientBody) {
-    Buffer raw = Buffer.buffer(clientBody);
-    Call call = new Call("id", "s", "r", Endpoint.CHAT, "coder", new JsonObject(raw), raw, false, 8, 0L);
+    Call call = new Call("id", "s", "r", Endpoint.CHAT, "coder", RequestBody.read(Buffer.buffer(clientBody)), false, 8,
+        0L);
     return OpenAiCompatibleProvider.upstreamBody(call, "qwen3-coder:30b").toString(StandardCharsets.UTF_8);
   }
 }

@@ -68,7 +68,7 @@ class StreamProtocolTest {
     vertx.eventBus().<Frame>consumer("test.api", msg -> frames.add(msg.body()));
     AtomicReference<JsonObject> ack = new AtomicReference<>();
     onLoop(() -> vertx.eventBus().<JsonObject>request(BACKEND, new Call("r1", "s1", "test.api", Endpoint.CHAT, "m",
-        new JsonObject(), null, true, 1000, System.currentTimeMillis())).onSuccess(m -> ack.set(m.body())));
+        RequestBody.of(new JsonObject()),  true, 1000, System.currentTimeMillis())).onSuccess(m -> ack.set(m.body())));
     AnswerStream answer = accepted.get(0);
     AtomicInteger drains = new AtomicInteger();
     AtomicReference<Future<Void>> ended = new AtomicReference<>();
@@ -101,7 +101,7 @@ class StreamProtocolTest {
     List<Frame> frames = new CopyOnWriteArrayList<>();
     vertx.eventBus().<Frame>consumer("test.api", msg -> frames.add(msg.body()));
     onLoop(() -> vertx.eventBus().request(BACKEND, new Call("r1", "s1", "test.api", Endpoint.CHAT, "m",
-        new JsonObject(), null, true, 10, System.currentTimeMillis())));
+        RequestBody.of(new JsonObject()),  true, 10, System.currentTimeMillis())));
     AnswerStream answer = accepted.get(0);
     onLoop(() -> {
       answer.head(200, new JsonObject());
@@ -261,7 +261,7 @@ class StreamProtocolTest {
     vertx.eventBus().consumer("test.remote.api", msg -> { });
     long sentAt = System.currentTimeMillis();
     onLoop(() -> vertx.eventBus().request(BACKEND, new Call("r1", "s1", "test.remote.api", Endpoint.CHAT, "m",
-        new JsonObject(), null, true, 1000, sentAt)));
+        RequestBody.of(new JsonObject()),  true, 1000, sentAt)));
     AnswerStream answer = awaitAccepted();
 
     String reason = onLoop(answer::cancelled);
@@ -283,7 +283,7 @@ class StreamProtocolTest {
   }
 
   private static Call chat() {
-    return Call.of("r1", Endpoint.CHAT, "m", new JsonObject(), null, true, System.currentTimeMillis());
+    return Call.of("r1", Endpoint.CHAT, "m", RequestBody.of(new JsonObject()),  true, System.currentTimeMillis());
   }
 
   /** Writes until the stream says wait (the drain handler writes on), up to {@code total} bytes. */

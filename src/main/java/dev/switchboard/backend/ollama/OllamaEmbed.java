@@ -23,7 +23,7 @@ final class OllamaEmbed extends OllamaBodyTranslator {
   OllamaEmbed(Call call, ModelDeployment deployment) {
     super(deployment);
     this.clientModel = call.modelName();
-    this.base64 = "base64".equals(call.body().getValue("encoding_format"));
+    this.base64 = "base64".equals(call.body().get("encoding_format"));
   }
 
   static JsonObject request(JsonObject req, ModelDeployment deployment) {

@@ -32,7 +32,7 @@ public final class OllamaProvider implements Provider {
 
   @Override
   public UpstreamRequest toUpstream(Call call, ModelDeployment deployment) {
-    JsonObject req = call.body();
+    JsonObject req = call.body().json();
     String path;
     JsonObject body;
     switch (call.endpoint()) {

@@ -38,7 +38,7 @@ abstract class OllamaStreamTranslator implements ResponseTranslator {
     this.id = OllamaAnswers.id(idPrefix);
     this.object = object;
     this.clientModel = call.modelName();
-    this.includeUsage = call.body().getValue("stream_options") instanceof JsonObject o
+    this.includeUsage = call.body().get("stream_options") instanceof JsonObject o
         && Boolean.TRUE.equals(o.getValue("include_usage"));
   }
 

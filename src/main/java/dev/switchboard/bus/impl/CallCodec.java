@@ -2,15 +2,15 @@ package dev.switchboard.bus.impl;
 
 import dev.switchboard.bus.Call;
 import dev.switchboard.bus.Endpoint;
+import dev.switchboard.bus.RequestBody;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
-import io.vertx.core.json.JsonObject;
 
 /**
  * Calls go unchanged within a JVM (the body is read-only by contract) and as a binary record between
  * JVMs. Between JVMs the body is one JSON text: the client's own bytes when the call has them (copied,
- * not encoded again), else the parsed body's encoding. Either way the receiver parses it once and
- * keeps it as the call's {@code rawBody}: the bytes its {@code body} was parsed from.
+ * not encoded again), else the encoding of the body the gateway made. Either way the receiver reads
+ * it as a client's body ({@link RequestBody#read}: one pass, no tree until a provider needs one).
  */
 public final class CallCodec implements MessageCodec<Call, Call> {
 
@@ -25,7 +25,7 @@ public final class CallCodec implements MessageCodec<Call, Call> {
     WireFormat.writeString(out, c.replyTo());
     out.appendByte((byte) c.endpoint().ordinal());
     WireFormat.writeString(out, c.modelName());
-    WireFormat.writeBuffer(out, c.rawBody() != null ? c.rawBody() : c.body() != null ? c.body().toBuffer() : null);
+    WireFormat.writeBuffer(out, c.body() != null ? c.body().bytes() : null);
     out.appendByte((byte) (c.stream() ? 1 : 0));
     out.appendInt(c.window());
     out.appendLong(c.startedAt());
@@ -40,8 +40,8 @@ public final class CallCodec implements MessageCodec<Call, Call> {
     Endpoint endpoint = ENDPOINTS[r.readByte()];
     String modelName = r.readString();
     Buffer raw = r.readBuffer();
-    JsonObject body = raw == null ? null : new JsonObject(raw); // parsed on the sending node already
-    return new Call(requestId, streamId, replyTo, endpoint, modelName, body, raw, r.readByte() == 1, r.readInt(),
+    RequestBody body = raw == null ? null : RequestBody.read(raw); // checked on the sending node already
+    return new Call(requestId, streamId, replyTo, endpoint, modelName, body, r.readByte() == 1, r.readInt(),
         r.readLong());
   }
 

@@ -5,6 +5,7 @@ import dev.switchboard.bus.Call;
 import dev.switchboard.bus.CallFailure;
 import dev.switchboard.bus.Codecs;
 import dev.switchboard.bus.Endpoint;
+import dev.switchboard.bus.RequestBody;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -49,7 +50,7 @@ class LocalPeerTest {
     api.runOnContext(v -> {
       CallClient client = new CallClient(vertx, Duration.ofSeconds(5), KEEPALIVE, PEER_TIMEOUT);
       client.start().onSuccess(x -> client.call("test.local.backend", Call.of("r1", Endpoint.CHAT, "m",
-          new JsonObject(), null, true, System.currentTimeMillis())).answer()
+          RequestBody.of(new JsonObject()),  true, System.currentTimeMillis())).answer()
           .compose(answer -> answer.handler(data -> { }).ended())
           .onComplete(ar -> ended.complete(ar.succeeded() ? "end" : CallFailure.of(ar.cause()).error().message())));
     });
