@@ -192,6 +192,9 @@ public final class RequestBody {
   /** The one pass; null when the bytes are not one strict JSON object with each top-level key once. */
   private static RequestBody readStrictly(Buffer bytes) {
     byte[] array = bytes.getBytes();
+    if (!startsWithBrace(array)) {
+      return null; // a byte-order mark, UTF-16 or UTF-32: Jackson would count offsets in other units
+    }
     Map<String, Slice> slices = new HashMap<>();
     int count = -1;
     int withoutRole = -1;
@@ -209,6 +212,9 @@ public final class RequestBody {
         }
         JsonToken kind = p.nextToken();
         int start = (int) p.currentTokenLocation().getByteOffset();
+        if (start < 0) {
+          return null;
+        }
         if (kind == JsonToken.START_ARRAY && key.equals("messages")) {
           count = 0;
           for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
@@ -239,6 +245,16 @@ public final class RequestBody {
     boolean editable = model != null && model.kind == JsonToken.VALUE_STRING && !modelLookalike && plainKeys;
     return new RequestBody(bytes, slices, editable ? model.start : -1, editable ? model.end : -1, count, withoutRole,
         null);
+  }
+
+  /** Whether the first byte that is not JSON whitespace is {@code {}. */
+  private static boolean startsWithBrace(byte[] b) {
+    for (byte c : b) {
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+        return c == '{';
+      }
+    }
+    return false;
   }
 
   /**

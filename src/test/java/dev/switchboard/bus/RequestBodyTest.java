@@ -6,6 +6,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -62,6 +64,13 @@ class RequestBodyTest {
     assertThat(twice.get("stream")).as("the last wins, as in the tree").isEqualTo(false);
     assertThat(twice.size()).isEqualTo(2);
     assertThat(twice.withModel("m")).isNull();
+
+    RequestBody bom = RequestBody.read(Buffer.buffer("\uFEFF{\"model\":\"a\"}"));
+    assertThat(bom.get("model")).isEqualTo("a");
+    assertThat(bom.withModel("m")).as("offsets after a byte-order mark are not edited").isNull();
+    RequestBody utf16 = RequestBody.read(Buffer.buffer("{\"model\":\"a\"}".getBytes(StandardCharsets.UTF_16BE)));
+    assertThat(utf16.get("model")).isEqualTo("a");
+    assertThat(utf16.withModel("m")).isNull();
 
     assertThat(RequestBody.read(Buffer.buffer("[1]"))).as("not an object").isNull();
     assertThatThrownBy(() -> read("{\"model\":")).isInstanceOf(DecodeException.class);
