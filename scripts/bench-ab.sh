@@ -21,6 +21,9 @@ p50, a stream's time to its first chunk and each chunk's delay (p50s), B ÷ A fo
 and the load average. What a change buys is the B ÷ A of the same run; a
 whole run against another is not an A/B on a shared machine.
 
+JVM flags: scripts/run.sh's defaults for both, or JAVA_OPTS_A / JAVA_OPTS_B (the same jar twice with
+two sets of flags is an A/B of the flags).
+
 Needs: a JDK 17+, wrk, nginx, taskset, curl. Debian: apt-get install wrk nginx.
 EOF
 }
@@ -99,12 +102,13 @@ general_settings:
   background_health_checks: false
 EOF
 java_opts="$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' "$repo_root/scripts/run.sh")"
-declare -A pid url
+declare -A pid url opts
+opts[a]="${JAVA_OPTS_A:-$java_opts}"; opts[b]="${JAVA_OPTS_B:-$java_opts}"
 for x in a b; do
   j="$jar_a"; p="$p_a"
   [[ "$x" == b ]] && { j="$jar_b"; p="$p_b"; }
   # shellcheck disable=SC2086
-  taskset -c 1 java $java_opts -jar "$j" --config "$work/switchboard.yaml" --host 127.0.0.1 --port "$p" \
+  taskset -c 1 java ${opts[$x]} -jar "$j" --config "$work/switchboard.yaml" --host 127.0.0.1 --port "$p" \
     >"$work/switchboard-$x.log" 2>&1 &
   pid[$x]=$!; pids+=($!)
   url[$x]="http://127.0.0.1:$p/v1/chat/completions"
@@ -188,4 +192,4 @@ awk -v ra="$(col 1)" -v rb="$(col 2)" -v q="$(ratio_col 1 2)" -v ca="$(col 3)" -
   -v ta="$(col 11)" -v tb="$(col 12)" -v da="$(col 13)" -v db="$(col 14)" \
   'BEGIN { printf "| median | %d | %d | %.2f | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s |\n", ra, rb, q, ca, cb, qc, fa, fb, qf, sa, sb, ba, bb, ta, tb, da, db }'
 echo
-echo "Load average: $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after. A: $jar_a; B: $jar_b."
+echo "Load average: $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after. A: $jar_a (${opts[a]}); B: $jar_b (${opts[b]})."

@@ -58,7 +58,7 @@ class PausedReaperTest {
     api.runOnContext(v -> {
       CallClient c = new CallClient(vertx, Duration.ofSeconds(2), KEEPALIVE, PEER_TIMEOUT);
       c.start().onSuccess(x -> {
-        c.call("test.backend", Call.of("r1", Endpoint.CHAT, "m", RequestBody.of(new JsonObject()),  true,
+        c.call("test.backend", Call.of("r1", Endpoint.CHAT, "m", RequestBody.of(new JsonObject()), true,
             System.currentTimeMillis())).answer().onComplete(ar -> ended.complete(ar.failed()
             ? CallFailure.of(ar.cause()).error() : null));
         client.complete(c);

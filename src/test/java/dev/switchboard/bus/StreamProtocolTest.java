@@ -65,10 +65,10 @@ class StreamProtocolTest {
   void aWriteBeyondTheWindowIsHeldAndTheWriterToldToWaitUntilCreditCoversIt() throws Exception {
     // A raw API endpoint: it grants credit only when the test says so.
     List<Frame> frames = new CopyOnWriteArrayList<>();
-    vertx.eventBus().<Frame>consumer("test.api", msg -> frames.add(msg.body()));
+    vertx.eventBus().<Frame>consumer("test.api", msg -> received(frames, msg.body()));
     AtomicReference<JsonObject> ack = new AtomicReference<>();
     onLoop(() -> vertx.eventBus().<JsonObject>request(BACKEND, new Call("r1", "s1", "test.api", Endpoint.CHAT, "m",
-        RequestBody.of(new JsonObject()),  true, 1000, System.currentTimeMillis())).onSuccess(m -> ack.set(m.body())));
+        RequestBody.of(new JsonObject()), true, 1000, System.currentTimeMillis())).onSuccess(m -> ack.set(m.body())));
     AnswerStream answer = accepted.get(0);
     AtomicInteger drains = new AtomicInteger();
     AtomicReference<Future<Void>> ended = new AtomicReference<>();
@@ -99,9 +99,9 @@ class StreamProtocolTest {
   @Test
   void aServerThatStopsSendsWhatItHoldsThenAnErrorInsteadOfLeavingTheStreamWaiting() throws Exception {
     List<Frame> frames = new CopyOnWriteArrayList<>();
-    vertx.eventBus().<Frame>consumer("test.api", msg -> frames.add(msg.body()));
+    vertx.eventBus().<Frame>consumer("test.api", msg -> received(frames, msg.body()));
     onLoop(() -> vertx.eventBus().request(BACKEND, new Call("r1", "s1", "test.api", Endpoint.CHAT, "m",
-        RequestBody.of(new JsonObject()),  true, 10, System.currentTimeMillis())));
+        RequestBody.of(new JsonObject()), true, 10, System.currentTimeMillis())));
     AnswerStream answer = accepted.get(0);
     onLoop(() -> {
       answer.head(200, new JsonObject());
@@ -261,7 +261,7 @@ class StreamProtocolTest {
     vertx.eventBus().consumer("test.remote.api", msg -> { });
     long sentAt = System.currentTimeMillis();
     onLoop(() -> vertx.eventBus().request(BACKEND, new Call("r1", "s1", "test.remote.api", Endpoint.CHAT, "m",
-        RequestBody.of(new JsonObject()),  true, 1000, sentAt)));
+        RequestBody.of(new JsonObject()), true, 1000, sentAt)));
     AnswerStream answer = awaitAccepted();
 
     String reason = onLoop(answer::cancelled);
@@ -282,8 +282,17 @@ class StreamProtocolTest {
     assertThat(f.accounting().getBoolean("unsent")).isTrue();
   }
 
+  /** What a raw API endpoint got, a batch's frames one by one. */
+  private static void received(List<Frame> frames, Frame f) {
+    if (f.kind() == Frame.Kind.BATCH) {
+      frames.addAll(f.batch());
+    } else {
+      frames.add(f);
+    }
+  }
+
   private static Call chat() {
-    return Call.of("r1", Endpoint.CHAT, "m", RequestBody.of(new JsonObject()),  true, System.currentTimeMillis());
+    return Call.of("r1", Endpoint.CHAT, "m", RequestBody.of(new JsonObject()), true, System.currentTimeMillis());
   }
 
   /** Writes until the stream says wait (the drain handler writes on), up to {@code total} bytes. */

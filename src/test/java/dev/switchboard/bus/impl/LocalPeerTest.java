@@ -50,7 +50,7 @@ class LocalPeerTest {
     api.runOnContext(v -> {
       CallClient client = new CallClient(vertx, Duration.ofSeconds(5), KEEPALIVE, PEER_TIMEOUT);
       client.start().onSuccess(x -> client.call("test.local.backend", Call.of("r1", Endpoint.CHAT, "m",
-          RequestBody.of(new JsonObject()),  true, System.currentTimeMillis())).answer()
+          RequestBody.of(new JsonObject()), true, System.currentTimeMillis())).answer()
           .compose(answer -> answer.handler(data -> { }).ended())
           .onComplete(ar -> ended.complete(ar.succeeded() ? "end" : CallFailure.of(ar.cause()).error().message())));
     });
