@@ -4,8 +4,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.List;
-
 /**
  * One message of the stream protocol between an API verticle and a BackendVerticle
  * (docs/event-bus.md, "Stream protocol"). Immutable; locally handed over without a copy.
@@ -13,8 +11,6 @@ import java.util.List;
  * <p>Backend to API: {@code HEAD} (status and response metadata), {@code DATA} (bytes ready for the
  * client), then exactly one of {@code END} or {@code ERROR}; {@code KEEPALIVE} for open streams.
  * API to backend: {@code CREDIT} (may send {@code n} more bytes of DATA), {@code CANCEL}, {@code KEEPALIVE}.
- * {@code BATCH} carries, in order, the frames of one call that its backend side wrote in one turn of its
- * event loop (a plain answer's HEAD, DATA and END are one message, not three).
  *
  * @param kind     what this frame is
  * @param streamId the call it belongs to; null for KEEPALIVE
@@ -22,16 +18,11 @@ import java.util.List;
  * @param meta     HEAD: response metadata; END/ERROR: outcome and accounting; CANCEL: reason;
  *                 KEEPALIVE: {@code {"streams":[ids]}}; else null
  * @param data     DATA: the bytes; otherwise null
- * @param batch    BATCH: its frames, none of them a batch; otherwise null
  */
-public record Frame(Kind kind, String streamId, int n, JsonObject meta, Buffer data, List<Frame> batch) {
+public record Frame(Kind kind, String streamId, int n, JsonObject meta, Buffer data) {
 
   /** Frame kinds; the ordinal is part of the wire format, so only append. */
-  public enum Kind { HEAD, DATA, END, ERROR, CREDIT, CANCEL, KEEPALIVE, BATCH }
-
-  public Frame(Kind kind, String streamId, int n, JsonObject meta, Buffer data) {
-    this(kind, streamId, n, meta, data, null);
-  }
+  public enum Kind { HEAD, DATA, END, ERROR, CREDIT, CANCEL, KEEPALIVE }
 
   public static Frame head(String streamId, int status, JsonObject meta) {
     return new Frame(Kind.HEAD, streamId, status, meta, null);
@@ -43,11 +34,6 @@ public record Frame(Kind kind, String streamId, int n, JsonObject meta, Buffer d
 
   public static Frame end(String streamId, JsonObject meta) {
     return new Frame(Kind.END, streamId, 0, meta, null);
-  }
-
-  /** {@code frames} (of the call {@code streamId}, none a batch) as one message. */
-  public static Frame batch(String streamId, List<Frame> frames) {
-    return new Frame(Kind.BATCH, streamId, 0, null, null, List.copyOf(frames));
   }
 
   /** {@code meta.error} holds the OpenAI error object; the rest is accounting as in END. */

@@ -65,7 +65,7 @@ class StreamProtocolTest {
   void aWriteBeyondTheWindowIsHeldAndTheWriterToldToWaitUntilCreditCoversIt() throws Exception {
     // A raw API endpoint: it grants credit only when the test says so.
     List<Frame> frames = new CopyOnWriteArrayList<>();
-    vertx.eventBus().<Frame>consumer("test.api", msg -> received(frames, msg.body()));
+    vertx.eventBus().<Frame>consumer("test.api", msg -> frames.add(msg.body()));
     AtomicReference<JsonObject> ack = new AtomicReference<>();
     onLoop(() -> vertx.eventBus().<JsonObject>request(BACKEND, new Call("r1", "s1", "test.api", Endpoint.CHAT, "m",
         RequestBody.of(new JsonObject()), true, 1000, System.currentTimeMillis())).onSuccess(m -> ack.set(m.body())));
@@ -99,7 +99,7 @@ class StreamProtocolTest {
   @Test
   void aServerThatStopsSendsWhatItHoldsThenAnErrorInsteadOfLeavingTheStreamWaiting() throws Exception {
     List<Frame> frames = new CopyOnWriteArrayList<>();
-    vertx.eventBus().<Frame>consumer("test.api", msg -> received(frames, msg.body()));
+    vertx.eventBus().<Frame>consumer("test.api", msg -> frames.add(msg.body()));
     onLoop(() -> vertx.eventBus().request(BACKEND, new Call("r1", "s1", "test.api", Endpoint.CHAT, "m",
         RequestBody.of(new JsonObject()), true, 10, System.currentTimeMillis())));
     AnswerStream answer = accepted.get(0);
@@ -280,15 +280,6 @@ class StreamProtocolTest {
     assertThat(f.refused()).isTrue();
     assertThat(f.error().status()).isEqualTo(503);
     assertThat(f.accounting().getBoolean("unsent")).isTrue();
-  }
-
-  /** What a raw API endpoint got, a batch's frames one by one. */
-  private static void received(List<Frame> frames, Frame f) {
-    if (f.kind() == Frame.Kind.BATCH) {
-      frames.addAll(f.batch());
-    } else {
-      frames.add(f);
-    }
   }
 
   private static Call chat() {

@@ -4,7 +4,6 @@ import dev.switchboard.bus.AnswerStream;
 import dev.switchboard.bus.Call;
 import dev.switchboard.bus.Frame;
 import dev.switchboard.error.OpenAiError;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -13,23 +12,17 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CancellationException;
 
 /**
  * The backend side of one call: its answer, written onto the bus as frames. Credit is counted in bytes:
  * a write goes out as DATA up to the credit, the rest waits in {@code held} (split where the credit
  * ends) and the writer is told the queue is full. END or ERROR waits behind what is held, so the API
- * side gets every byte first. The frames written in one turn of the event loop go as one message at
- * its end (a BATCH when there are several): a plain answer's HEAD, DATA and END arrive together, one
- * delivery to the API verticle's event loop instead of three. Confined to the BackendVerticle's event
- * loop, like its server.
+ * side gets every byte first. Confined to the BackendVerticle's event loop, like its server.
  */
 final class AnswerWriter implements AnswerStream {
 
   private final Vertx vertx;
-  private final Context context;
   private final CallServer server;
   private final Call call;
   /** Its API side is on this node: no keepalives, never reaped (see LocalEndpoints). */
@@ -49,12 +42,9 @@ final class AnswerWriter implements AnswerStream {
   private Promise<Void> lastSent;
   private Handler<Void> drainHandler;
   private Handler<Throwable> exceptionHandler;
-  /** The frames of this turn of the event loop, sent as one message at its end; null when none. */
-  private List<Frame> turn;
 
   AnswerWriter(Vertx vertx, CallServer server, Call call) {
     this.vertx = vertx;
-    this.context = vertx.getOrCreateContext();
     this.server = server;
     this.call = call;
     this.local = LocalEndpoints.isLocal(vertx, call.replyTo());
@@ -99,7 +89,6 @@ final class AnswerWriter implements AnswerStream {
     } else {
       flush();
     }
-    sendTurn(); // now: the server's context may run no task after its stop
   }
 
   /** Sends what the credit covers, then END or ERROR once nothing is held; drains a waiting writer. */
@@ -135,20 +124,7 @@ final class AnswerWriter implements AnswerStream {
   }
 
   private void send(Frame f) {
-    if (turn == null) {
-      turn = new ArrayList<>(3);
-      context.runOnContext(v -> sendTurn());
-    }
-    turn.add(f);
-  }
-
-  private void sendTurn() {
-    List<Frame> frames = turn;
-    if (frames == null) {
-      return;
-    }
-    turn = null;
-    vertx.eventBus().send(call.replyTo(), frames.size() == 1 ? frames.get(0) : Frame.batch(call.streamId(), frames));
+    vertx.eventBus().send(call.replyTo(), f);
   }
 
   @Override

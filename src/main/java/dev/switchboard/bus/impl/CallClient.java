@@ -195,14 +195,6 @@ public final class CallClient {
 
   private void onFrame(Message<Frame> msg) {
     Frame f = msg.body();
-    if (f.kind() == Frame.Kind.BATCH) {
-      f.batch().forEach(this::onFrame);
-    } else {
-      onFrame(f);
-    }
-  }
-
-  private void onFrame(Frame f) {
     if (f.kind() == Frame.Kind.KEEPALIVE) {
       long now = System.currentTimeMillis();
       JsonArray ids = f.meta().getJsonArray("streams");

@@ -14,10 +14,10 @@ final class WireFormat {
 
   /**
    * The wire version of calls and frames between JVMs. 1 was the unversioned format (credit counted in
-   * frames); 2 counts credit and the window in bytes; 3 adds BATCH frames. Bump it with every change of either record and say
+   * frames); 2 counts credit and the window in bytes. Bump it with every change of either record and say
    * so in docs/event-bus.md: nodes of one cluster must run the same version.
    */
-  static final byte VERSION = 3;
+  static final byte VERSION = 2;
 
   private WireFormat() {
   }
