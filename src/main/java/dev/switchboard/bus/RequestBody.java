@@ -160,8 +160,7 @@ public final class RequestBody {
    * The client's bytes with the top-level {@code model} value replaced by {@code model}, or null when
    * they cannot be edited safely: no client bytes, not strict JSON, no string {@code model}, a key
    * given twice or not written as itself (an escape, a byte outside ASCII), or another key that is
-   * {@code model} ignoring case (Go's {@code encoding/json},
-   * Ollama's for one, matches keys so).
+   * {@code model} ignoring case (Go's {@code encoding/json}, Ollama's for one, matches keys so).
    */
   public Buffer withModel(String model) {
     if (modelStart < 0) {
@@ -226,7 +225,8 @@ public final class RequestBody {
         } else if (kind == JsonToken.START_OBJECT || kind == JsonToken.START_ARRAY) {
           p.skipChildren();
         } else {
-          p.finishToken(); // a string is read lazily: its end is known once it is read
+          p.finishToken(); // a string is read lazily: its end is known once it is read (a big one is
+                           // rare at the top level: a chat's text is inside messages, skipped unread)
         }
         if (slices.put(key, new Slice(start, (int) p.currentLocation().getByteOffset(), kind)) != null) {
           return null; // parsers disagree on which of the two counts
