@@ -2,6 +2,7 @@ package dev.switchboard.bus;
 
 import dev.switchboard.bus.impl.CallCodec;
 import dev.switchboard.bus.impl.FrameCodec;
+import dev.switchboard.bus.impl.SharedBytesCodec;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -49,7 +50,7 @@ class FrameCodecTest {
     wire.setByte(0, (byte) 1); // as an older node would have sent it
 
     assertThatThrownBy(() -> codec.decodeFromWire(0, wire))
-        .hasMessageContaining("switchboard.frame: wire version 1 (expected: 2)");
+        .hasMessageContaining("switchboard.frame: wire version 1 (expected: 3)");
   }
 
   @Test
@@ -57,15 +58,27 @@ class FrameCodecTest {
     CallCodec calls = new CallCodec();
     Buffer wire = Buffer.buffer();
     calls.encodeToWire(wire, new Call("r", "s", "api", Endpoint.CHAT, "m", RequestBody.of(new JsonObject()), false, 1, 0));
-    wire.setByte(0, (byte) 3);
+    wire.setByte(0, (byte) 4); // as a newer node would have sent it
 
     assertThatThrownBy(() -> calls.decodeFromWire(0, wire))
-        .hasMessageContaining("switchboard.call: wire version 3 (expected: 2)");
+        .hasMessageContaining("switchboard.call: wire version 4 (expected: 3)");
   }
 
   private Frame roundTrip(Frame f) {
     Buffer wire = Buffer.buffer().appendString("prefix");
     codec.encodeToWire(wire, f);
     return codec.decodeFromWire("prefix".length(), wire);
+  }
+
+  @Test
+  void sharedBytesCrossAsTheyLeftAndAnotherWireVersionIsRefusedByName() {
+    SharedBytesCodec shared = new SharedBytesCodec();
+    Buffer wire = Buffer.buffer().appendString("prefix");
+    shared.encodeToWire(wire, Buffer.buffer(new byte[] {'{', 0, (byte) 0xff, '}'}));
+
+    assertThat(shared.decodeFromWire("prefix".length(), wire).getBytes()).containsExactly('{', 0, (byte) 0xff, '}');
+    wire.setByte("prefix".length(), (byte) 2); // a record of another version
+    assertThatThrownBy(() -> shared.decodeFromWire("prefix".length(), wire))
+        .hasMessageContaining("switchboard.shared-bytes: wire version 2 (expected: 3)");
   }
 }

@@ -7,7 +7,7 @@ import io.vertx.core.eventbus.MessageCodec;
  * Bytes that go unchanged within a JVM, where Vert.x's own Buffer codec copies them for every local
  * delivery: for bodies that nobody writes to once sent (read-only by contract, as a {@link dev.switchboard.bus.Call}'s),
  * such as the Responses store's entries, so that a 10 KB entry is not copied on its way to the store
- * and back. Between JVMs, as Vert.x's Buffer codec: the length, then the bytes. Chosen per message
+ * and back. Between JVMs: the wire version byte, the length, then the bytes. Chosen per message
  * ({@code DeliveryOptions.setCodecName(NAME)}), since a default codec for Buffer cannot be registered.
  */
 public final class SharedBytesCodec implements MessageCodec<Buffer, Buffer> {
@@ -16,14 +16,13 @@ public final class SharedBytesCodec implements MessageCodec<Buffer, Buffer> {
 
   @Override
   public void encodeToWire(Buffer out, Buffer b) {
-    out.appendInt(b.length());
-    out.appendBuffer(b);
+    WireFormat.writeVersion(out);
+    WireFormat.writeBuffer(out, b);
   }
 
   @Override
   public Buffer decodeFromWire(int pos, Buffer in) {
-    int length = in.getInt(pos);
-    return in.getBuffer(pos + 4, pos + 4 + length);
+    return new WireFormat.Reader(in, pos, NAME).readBuffer();
   }
 
   @Override

@@ -13,11 +13,12 @@ import java.nio.charset.StandardCharsets;
 final class WireFormat {
 
   /**
-   * The wire version of calls and frames between JVMs. 1 was the unversioned format (credit counted in
-   * frames); 2 counts credit and the window in bytes. Bump it with every change of either record and say
-   * so in docs/event-bus.md: nodes of one cluster must run the same version.
+   * The wire version of calls, frames and shared bytes between JVMs. 1 was the unversioned format
+   * (credit counted in frames); 2 counts credit and the window in bytes; 3 versions the shared bytes
+   * too. Bump it with every change of any of these records and say so in docs/event-bus.md: nodes of
+   * one cluster must run the same version.
    */
-  static final byte VERSION = 2;
+  static final byte VERSION = 3;
 
   private WireFormat() {
   }
