@@ -1,7 +1,6 @@
 package dev.switchboard.api;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
@@ -92,7 +91,7 @@ class ResponsesNativeTest {
         general_settings:
           master_key: os.environ/TEST_MASTER_KEY
         """.formatted(backend.apiBase()));
-    client = OpenAIOkHttpClient.builder().baseUrl(sb.baseUrl() + "/v1").apiKey(TestNode.KEY).maxRetries(0).build();
+    client = sb.openAiClient();
   }
 
   @AfterEach

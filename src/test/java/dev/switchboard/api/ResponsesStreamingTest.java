@@ -1,7 +1,6 @@
 package dev.switchboard.api;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseFunctionToolCall;
@@ -270,8 +269,7 @@ class ResponsesStreamingTest {
   @Test
   void aStreamedResponseIsStoredAndChainsWithTheSdk(Vertx vertx) {
     backend.behave(backend.streaming("qwen3-coder-30b", 0, "Hi", " there"));
-    OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(sb.baseUrl() + "/v1").apiKey(TestNode.KEY)
-        .maxRetries(0).build();
+    OpenAIClient client = sb.openAiClient();
     try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(
         ResponseCreateParams.builder().model("local-coder").input("hello").build())) {
       String id = stream.stream().filter(ResponseStreamEvent::isCompleted).map(e -> e.asCompleted().response().id())
@@ -294,8 +292,7 @@ class ResponsesStreamingTest {
   @Test
   void sdkStreamsAFunctionCall() {
     backend.behave(streamedToolCall());
-    OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(sb.baseUrl() + "/v1").apiKey(TestNode.KEY)
-        .maxRetries(0).build();
+    OpenAIClient client = sb.openAiClient();
     try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(
         ResponseCreateParams.builder().model("local-coder").input("ls").addTool(ResponsesSdkTest.weatherTool())
             .build())) {

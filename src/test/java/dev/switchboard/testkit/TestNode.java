@@ -1,5 +1,7 @@
 package dev.switchboard.testkit;
 
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
@@ -60,6 +62,15 @@ public final class TestNode implements AutoCloseable {
 
   public String baseUrl() {
     return "http://127.0.0.1:" + node.port();
+  }
+
+  /**
+   * The official OpenAI Java SDK pointed at this node's {@code /v1} with the master key; the caller closes it.
+   * Retries are off: the SDK would otherwise retry a 408, 429 or 5xx on its own, and a spec must see the node's
+   * first answer and the backend's real request count.
+   */
+  public OpenAIClient openAiClient() {
+    return OpenAIOkHttpClient.builder().baseUrl(baseUrl() + "/v1").apiKey(KEY).maxRetries(0).build();
   }
 
   public HttpResponse<String> get(String path) {

@@ -1,7 +1,6 @@
 package dev.switchboard.backend.ollama;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.responses.FunctionTool;
@@ -53,7 +52,7 @@ class OllamaResponsesTest {
         general_settings:
           master_key: os.environ/TEST_MASTER_KEY
         """.formatted(MODEL, ollama.apiBase()));
-    client = OpenAIOkHttpClient.builder().baseUrl(sb.baseUrl() + "/v1").apiKey(TestNode.KEY).maxRetries(0).build();
+    client = sb.openAiClient();
   }
 
   @AfterEach
