@@ -48,15 +48,12 @@ for t in java javac wrk nginx taskset curl; do
   command -v "$t" >/dev/null 2>&1 || { echo "bench-ab: $t is not installed (see --help)" >&2; exit 2; }
 done
 
+# shellcheck source=scripts/bench/processes.sh
+source "$repo_root/scripts/bench/processes.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/switchboard-ab.XXXXXX")"
 pids=()
 cleanup() {
-  local pid
-  for pid in ${pids[@]+"${pids[@]}"}; do kill "$pid" 2>/dev/null || true; done
-  for pid in ${pids[@]+"${pids[@]}"}; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_pids
   rm -rf "$work"
 }
 trap cleanup EXIT

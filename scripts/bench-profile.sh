@@ -49,15 +49,12 @@ if [[ ! -f "$ap_jar" ]]; then
     || die "mvn dependency:get tools.profiler:async-profiler:$ap_version:jar:linux-x64 failed"
 fi
 
+# shellcheck source=scripts/bench/processes.sh
+source "$repo_root/scripts/bench/processes.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/switchboard-profile.XXXXXX")"
 pids=()
 cleanup() {
-  local pid
-  for pid in ${pids[@]+"${pids[@]}"}; do kill "$pid" 2>/dev/null || true; done
-  for pid in ${pids[@]+"${pids[@]}"}; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_pids
   rm -rf "$work"
 }
 trap cleanup EXIT

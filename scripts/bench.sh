@@ -139,17 +139,12 @@ default_java_opts="$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' "$repo_root/sc
 sb_java_opts="${JAVA_OPTS-$default_java_opts}"
 
 # ---- work directory and cleanup: only what this script started, by pid ----
+# shellcheck source=scripts/bench/processes.sh
+source "$repo_root/scripts/bench/processes.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/switchboard-bench.XXXXXX")"
 pids=()
 cleanup() {
-  local pid
-  for pid in ${pids[@]+"${pids[@]}"}; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in ${pids[@]+"${pids[@]}"}; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_pids
   if [[ -n "$keep" ]]; then
     say "work directory kept: $work"
   else
