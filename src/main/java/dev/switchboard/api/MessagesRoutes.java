@@ -70,8 +70,8 @@ final class MessagesRoutes {
     // A deployment that speaks Messages itself gets the client's request as it came (model rewritten).
     CompletionRoutes.Native passThrough = anyNative ? new CompletionRoutes.Native(Endpoint.MESSAGES,
         RequestBody.of(req, ctx.body().buffer()), shape.passThrough(), ModelCatalog.Entry::nativeMessages) : null;
-    completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.CHAT, "/v1/messages", model, RequestBody.of(chat), stream,
-        shape, requestId, startedAt, passThrough));
+    completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.CHAT, "/v1/messages", model,
+        RequestBody.of(chat), stream, shape, requestId, startedAt, passThrough));
   }
 
   /**
@@ -108,8 +108,8 @@ final class MessagesRoutes {
       return;
     }
     completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.COUNT_TOKENS, "/v1/messages/count_tokens",
-        model, RequestBody.of(req, ctx.body().buffer()), false, AnswerShape.countOr(estimate), requestId, startedAt, null,
-        ModelCatalog.Entry::nativeMessages));
+        model, RequestBody.of(req, ctx.body().buffer()), false, AnswerShape.countOr(estimate), requestId,
+        startedAt, null, ModelCatalog.Entry::nativeMessages));
   }
 
   /** The body as a Messages request with a model this node routes, or null once an error was answered. */

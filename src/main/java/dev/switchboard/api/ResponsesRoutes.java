@@ -78,8 +78,8 @@ final class ResponsesRoutes {
           if (stream && passThrough == null) {
             keepAlive(ctx, shape, requestId);
           }
-          completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.CHAT, "/responses", model, RequestBody.of(translated.chat()),
-              stream, shape, requestId, startedAt, passThrough));
+          completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.CHAT, "/responses", model,
+              RequestBody.of(translated.chat()), stream, shape, requestId, startedAt, passThrough));
         })
         .onFailure(err -> reject(ctx, requestId, model, stream, Responses.of(err), startedAt));
   }
@@ -123,8 +123,8 @@ final class ResponsesRoutes {
             return;
           }
           completions.dispatch(ctx, new CompletionRoutes.Dispatch(Endpoint.INPUT_TOKENS, "/responses/input_tokens",
-              model, RequestBody.of(request, ctx.body().buffer()), false, AnswerShape.countOr(estimate), requestId, startedAt, null,
-              ModelCatalog.Entry::nativeResponses));
+              model, RequestBody.of(request, ctx.body().buffer()), false, AnswerShape.countOr(estimate), requestId,
+              startedAt, null, ModelCatalog.Entry::nativeResponses));
         })
         .onFailure(err -> reject(ctx, requestId, request.getValue("model") instanceof String m ? m : null, false,
             Responses.of(err), startedAt));

@@ -141,7 +141,7 @@ public final class RequestBody {
     return messageCount;
   }
 
-  /** The index of the first element of {@code messages} that is not an object with a string {@code role}; -1 if none. */
+  /** The first element of {@code messages} that is not an object with a string {@code role}; -1 if none. */
   public int messageWithoutRole() {
     return messageWithoutRole;
   }

@@ -57,7 +57,8 @@ class FrameCodecTest {
   void aCallOfAnotherWireVersionIsRefusedByName() {
     CallCodec calls = new CallCodec();
     Buffer wire = Buffer.buffer();
-    calls.encodeToWire(wire, new Call("r", "s", "api", Endpoint.CHAT, "m", RequestBody.of(new JsonObject()), false, 1, 0));
+    calls.encodeToWire(wire,
+        new Call("r", "s", "api", Endpoint.CHAT, "m", RequestBody.of(new JsonObject()), false, 1, 0));
     wire.setByte(0, (byte) 4); // as a newer node would have sent it
 
     assertThatThrownBy(() -> calls.decodeFromWire(0, wire))

@@ -38,7 +38,8 @@ class RequestBodyTest {
 
   @Test
   void messagesAreCheckedForTheirShapeInThePass() {
-    assertThat(read("{\"messages\":[{\"role\":\"user\",\"content\":[{\"role\":1}]},{\"content\":\"x\",\"role\":\"a\"}]}"))
+    assertThat(read("{\"messages\":[{\"role\":\"user\",\"content\":[{\"role\":1}]},"
+        + "{\"content\":\"x\",\"role\":\"a\"}]}"))
         .satisfies(b -> {
           assertThat(b.messageCount()).isEqualTo(2);
           assertThat(b.messageWithoutRole()).isEqualTo(-1);
@@ -79,7 +80,8 @@ class RequestBodyTest {
 
   @Test
   void theModelIsReplacedWhereThePassFoundIt() {
-    String client = "{ \"messages\" : [{\"role\":\"user\",\"content\":\"\\\"model\\\": \\\"x\\\"\",\"model\":\"inner\"}],"
+    String client = "{ \"messages\" : [{\"role\":\"user\",\"content\":\"\\\"model\\\": \\\"x\\\"\","
+        + "\"model\":\"inner\"}],"
         + "\n  \"model\" :\t\"coder\" , \"tail\":[1,{\"model\":2}] }";
     assertThat(read(client).withModel("qwen3-coder:30b \"q\"").toString()).isEqualTo(
         "{ \"messages\" : [{\"role\":\"user\",\"content\":\"\\\"model\\\": \\\"x\\\"\",\"model\":\"inner\"}],"
