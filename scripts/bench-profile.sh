@@ -4,14 +4,16 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: scripts/bench-profile.sh [--seconds N] [--out FILE.html] [--jar JAR]
+Usage: scripts/bench-profile.sh [--seconds N] [--out FILE.html] [--jar JAR] [--body FILE]
 
 Starts the benchmark's fast backend (nginx answering a fixed chat.completion) and Switchboard
 (scripts/run.sh's JVM flags, CPU 1), warms Switchboard up with wrk (32 connections, until its JIT
 threads are quiet), then profiles N seconds (default 20) of wrk at 32 connections from CPU 0 with
 async-profiler (event=cpu, 1 ms interval), attached by scripts/bench/ProfilerAttach.java. Writes the flame
 graph (HTML) to FILE (default docs/profile-small-chat.html) and prints the top frames by self time
-and by library, and wrk's figures with Switchboard's CPU time per request.
+and by library, and wrk's figures with Switchboard's CPU time per request. --body FILE: each
+request's body is FILE (a chat completion for model "fast"; e.g. an agent's ~100 KB context) instead
+of a one-word chat.
 
 async-profiler comes from Maven Central (tools.profiler:async-profiler:4.2, classifier linux-x64,
 with its native library): taken from ~/.m2 when there, else fetched with mvn dependency:get.
@@ -20,6 +22,7 @@ EOF
 }
 
 seconds=20
+body_file=""
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$repo_root/docs/profile-small-chat.html"
 jar="$repo_root/target/switchboard.jar"
@@ -29,6 +32,7 @@ while [[ $# -gt 0 ]]; do
     --seconds) seconds="$2"; shift ;;
     --out) out="$2"; shift ;;
     --jar) jar="$2"; shift ;;
+    --body) body_file="$(realpath "$2")"; shift ;;
     *) echo "bench-profile: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -107,9 +111,14 @@ for _ in $(seq 200); do
   sleep 0.1
 done
 [[ "$code" == 200 ]] || die "Switchboard does not answer (HTTP $code; log: $work/switchboard.log)"
+if [[ -n "$body_file" ]]; then
+  body_lua="local f = assert(io.open(\"$body_file\", \"rb\")); wrk.body = f:read(\"*a\"); f:close()"
+else
+  body_lua="wrk.body = '{\"model\":\"fast\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}'"
+fi
 cat >"$work/post.lua" <<EOF
 wrk.method = "POST"
-wrk.body = '{"model":"fast","stream":false,"messages":[{"role":"user","content":"ping"}]}'
+$body_lua
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $key"
 EOF
