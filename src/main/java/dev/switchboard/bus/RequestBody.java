@@ -24,8 +24,9 @@ import java.util.Map;
  *
  * <p>The pass is strict JSON. A body it refuses but Vert.x's parser accepts (comments, a key given
  * twice) is read as a tree instead, and its bytes are never edited: a backend's parser might read
- * such bytes otherwise than the gateway did. Immutable, except that the tree is made at most once per
- * thread that asks first; treat it as read-only (one body is shared by the verticles of a node).
+ * such bytes otherwise than the gateway did. Immutable but for the tree, made on first use (twice at
+ * worst, when two threads ask at once); treat the tree as read-only: one body is shared by the
+ * verticles of a node.
  */
 public final class RequestBody {
 
@@ -72,6 +73,9 @@ public final class RequestBody {
 
   /** The client's bytes and the tree a front door already made of them. */
   public static RequestBody of(JsonObject tree, Buffer bytes) {
+    if (bytes == null) {
+      return of(tree);
+    }
     RequestBody strict = readStrictly(bytes);
     if (strict == null) {
       return fromTree(tree, bytes);
