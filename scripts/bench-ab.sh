@@ -50,6 +50,8 @@ done
 
 # shellcheck source=scripts/bench/processes.sh
 source "$repo_root/scripts/bench/processes.sh"
+# shellcheck source=scripts/bench/nginx.sh
+source "$repo_root/scripts/bench/nginx.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/switchboard-ab.XXXXXX")"
 pids=()
 cleanup() {
@@ -67,23 +69,7 @@ read -r p_backend p_a p_b p_stream < <(loadgen ports 4 | tr "\n" " "; echo)
 taskset -c 1 java -XX:+UseSerialGC -cp "$work/classes:$jar_a" FakeBackend "$p_stream" >"$work/fake-backend.log" 2>&1 &
 pids+=($!)
 
-completion='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench-backend","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}'
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/tmp;
-  client_body_buffer_size 1m;
-  proxy_temp_path $work/nginx/tmp;
-  keepalive_requests 10000000;
-  server { listen 127.0.0.1:$p_backend; location / { default_type application/json; return 200 '$completion'; } }
-}
-EOF
+fast_backend_conf "$work/nginx" "$p_backend"
 taskset -c 1 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" >/dev/null 2>&1 &
 pids+=($!)
 

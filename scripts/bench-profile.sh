@@ -55,6 +55,8 @@ fi
 
 # shellcheck source=scripts/bench/processes.sh
 source "$repo_root/scripts/bench/processes.sh"
+# shellcheck source=scripts/bench/nginx.sh
+source "$repo_root/scripts/bench/nginx.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/switchboard-profile.XXXXXX")"
 pids=()
 cleanup() {
@@ -70,22 +72,7 @@ profiler() { java -cp "$work/classes" ProfilerAttach "$sb_pid" "$lib" "$1"; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 p_backend="$(free_port)"; p_sb="$(free_port)"
-completion='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench-backend","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}'
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/tmp;
-  proxy_temp_path $work/nginx/tmp;
-  keepalive_requests 10000000;
-  server { listen 127.0.0.1:$p_backend; location / { default_type application/json; return 200 '$completion'; } }
-}
-EOF
+fast_backend_conf "$work/nginx" "$p_backend"
 taskset -c 1 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
 pids+=($!)
 key=sk-bench

@@ -141,6 +141,8 @@ sb_java_opts="${JAVA_OPTS-$default_java_opts}"
 # ---- work directory and cleanup: only what this script started, by pid ----
 # shellcheck source=scripts/bench/processes.sh
 source "$repo_root/scripts/bench/processes.sh"
+# shellcheck source=scripts/bench/nginx.sh
+source "$repo_root/scripts/bench/nginx.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/switchboard-bench.XXXXXX")"
 pids=()
 cleanup() {
@@ -176,7 +178,6 @@ read -r p_direct p_nginx_backend p_nginxcpr p_sb p_start p_nginx p_litellm p_lit
   < <(loadgen ports 9 | tr "\n" " "; echo)
 
 # ---- fake backends ----
-completion='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench-backend","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}'
 
 # Started without a wrapper function, so that $! is the server's own pid (taskset execs it).
 taskset -c "$server_cpu" java -XX:+UseSerialGC -cp "$cp_tools" FakeBackend "$p_direct" >"$work/fake-backend.log" 2>&1 &
@@ -192,32 +193,8 @@ wait_port() {  # wait_port PORT WHAT
   die "$2 did not listen on 127.0.0.1:$1 within 15 s (logs: $work)"
 }
 
-nginx_conf() {  # nginx_conf DIR PORT HTTP-BLOCK SERVER-BLOCK
-  mkdir -p "$1"
-  cat >"$1/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path $1/tmp;
-  client_body_buffer_size 1m;
-  proxy_temp_path $1/tmp;
-  keepalive_requests 10000000;
-  keepalive_timeout 75s;
-$3
-  server {
-    listen 127.0.0.1:$2;
-$4
-  }
-}
-EOF
-}
 # The fast backend: a fixed chat.completion, one worker.
-nginx_conf "$work/nginx-backend" "$p_nginx_backend" "" \
-  "    location / { default_type application/json; return 200 '$completion'; }"
+fast_backend_conf "$work/nginx-backend" "$p_nginx_backend"
 # The floor: the hop anyone would configure, upstream connections kept alive. Streams go to the Java
 # backend with buffering off, the one directive SSE needs.
 ka='proxy_http_version 1.1; proxy_set_header Connection "";'
