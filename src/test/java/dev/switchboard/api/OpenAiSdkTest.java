@@ -1,6 +1,5 @@
 package dev.switchboard.api;
 
-import com.openai.client.OpenAIClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -8,13 +7,8 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.models.Model;
 import dev.switchboard.testkit.FakeOpenAiBackend;
-import dev.switchboard.testkit.TestNode;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.switchboard.testkit.OneModelSdkSpec;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -23,32 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The official OpenAI Java SDK, pointed at Switchboard, works as it does against OpenAI. */
-@ExtendWith(VertxExtension.class)
-class OpenAiSdkTest {
-
-  private FakeOpenAiBackend backend;
-  private TestNode sb;
-  private OpenAIClient client;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    backend = FakeOpenAiBackend.start(vertx);
-    sb = TestNode.start(vertx, """
-        model_list:
-          - model_name: qwen3-coder
-            litellm_params: {model: openai/qwen3-coder-30b, api_base: %s}
-        general_settings:
-          master_key: os.environ/TEST_MASTER_KEY
-        """.formatted(backend.apiBase()));
-    client = sb.openAiClient();
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    sb.close();
-    backend.close();
-  }
+class OpenAiSdkTest extends OneModelSdkSpec {
 
   private static ChatCompletionCreateParams params(String model) {
     return ChatCompletionCreateParams.builder().model(model).addUserMessage("ping").build();

@@ -1,6 +1,5 @@
 package dev.switchboard.api;
 
-import com.openai.client.OpenAIClient;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.models.responses.Response;
@@ -11,15 +10,9 @@ import com.openai.models.responses.ResponseItem;
 import com.openai.models.responses.inputitems.InputItemListPage;
 import com.openai.models.responses.inputitems.InputItemListParams;
 import com.openai.models.responses.inputtokens.InputTokenCountParams;
-import dev.switchboard.testkit.FakeOpenAiBackend;
-import dev.switchboard.testkit.TestNode;
-import io.vertx.core.Vertx;
+import dev.switchboard.testkit.OneModelSdkSpec;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -32,32 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The official OpenAI Java SDK's calls on stored responses beyond retrieve and delete: listing a
  * response's input items, cancelling one, and counting a request's input tokens.
  */
-@ExtendWith(VertxExtension.class)
-class ResponsesItemsSdkTest {
-
-  private FakeOpenAiBackend backend;
-  private TestNode sb;
-  private OpenAIClient client;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    backend = FakeOpenAiBackend.start(vertx);
-    sb = TestNode.start(vertx, """
-        model_list:
-          - model_name: qwen3-coder
-            litellm_params: {model: openai/qwen3-coder-30b, api_base: %s}
-        general_settings:
-          master_key: os.environ/TEST_MASTER_KEY
-        """.formatted(backend.apiBase()));
-    client = sb.openAiClient();
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    sb.close();
-    backend.close();
-  }
+class ResponsesItemsSdkTest extends OneModelSdkSpec {
 
   /** A tool call, then its output chained by previous_response_id: the second response's context has 3 items. */
   private Response toolRoundTrip() {

@@ -1,6 +1,5 @@
 package dev.switchboard.api;
 
-import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
@@ -24,15 +23,10 @@ import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.ResponseTextConfig;
 import dev.switchboard.testkit.FakeOpenAiBackend;
-import dev.switchboard.testkit.TestNode;
-import io.vertx.core.Vertx;
+import dev.switchboard.testkit.OneModelSdkSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.Map;
@@ -42,32 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The official OpenAI Java SDK's Responses API, pointed at Switchboard in front of a chat-completions backend. */
-@ExtendWith(VertxExtension.class)
-class ResponsesSdkTest {
-
-  private FakeOpenAiBackend backend;
-  private TestNode sb;
-  private OpenAIClient client;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    backend = FakeOpenAiBackend.start(vertx);
-    sb = TestNode.start(vertx, """
-        model_list:
-          - model_name: qwen3-coder
-            litellm_params: {model: openai/qwen3-coder-30b, api_base: %s}
-        general_settings:
-          master_key: os.environ/TEST_MASTER_KEY
-        """.formatted(backend.apiBase()));
-    client = sb.openAiClient();
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    sb.close();
-    backend.close();
-  }
+class ResponsesSdkTest extends OneModelSdkSpec {
 
   static String text(Response r) {
     return r.output().stream().flatMap(i -> i.message().stream()).flatMap(m -> m.content().stream())
