@@ -3,7 +3,10 @@ package dev.switchboard.bus;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -171,11 +174,12 @@ public final class RequestBody {
       return null;
     }
     byte[] value = Json.encode(model).getBytes(StandardCharsets.UTF_8);
-    int length = bytes.length();
-    return Buffer.buffer(length - (modelEnd - modelStart) + value.length)
-        .appendBuffer(bytes, 0, modelStart)
-        .appendBytes(value)
-        .appendBuffer(bytes, modelEnd, length - modelEnd);
+    // The client's bytes on either side of the value, not copied: an agent's body is hundreds of KB, and
+    // the socket's write copies it once anyway. Nothing writes to the client's bytes once they are read.
+    ByteBuf client = ((BufferInternal) bytes).getByteBuf();
+    int length = client.readableBytes();
+    return BufferInternal.buffer(Unpooled.wrappedUnmodifiableBuffer(
+        client.slice(0, modelStart), Unpooled.wrappedBuffer(value), client.slice(modelEnd, length - modelEnd)));
   }
 
   private static RequestBody fromTree(JsonObject tree, Buffer bytes) {
@@ -194,8 +198,19 @@ public final class RequestBody {
 
   /** The one pass; null when the bytes are not one strict JSON object with each top-level key once. */
   private static RequestBody readStrictly(Buffer bytes) {
-    byte[] array = bytes.getBytes();
-    if (!startsWithBrace(array)) {
+    // The bytes where they lie when a heap array holds them (the body handler's buffer): not copied.
+    ByteBuf buf = ((BufferInternal) bytes).getByteBuf();
+    byte[] array;
+    int offset;
+    if (buf.hasArray()) {
+      array = buf.array();
+      offset = buf.arrayOffset() + buf.readerIndex();
+    } else {
+      array = bytes.getBytes();
+      offset = 0;
+    }
+    int length = buf.readableBytes();
+    if (!startsWithBrace(array, offset, length)) {
       return null; // a byte-order mark, UTF-16 or UTF-32: Jackson would count offsets in other units
     }
     Map<String, Slice> slices = new HashMap<>();
@@ -203,14 +218,14 @@ public final class RequestBody {
     int withoutRole = -1;
     boolean modelLookalike = false;
     boolean plainKeys = true;
-    try (JsonParser p = STRICT.createParser(array)) {
+    try (JsonParser p = STRICT.createParser(array, offset, length)) { // its offsets count from offset
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
       JsonToken t;
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
         String key = p.currentName();
-        if (!plainKey(array, (int) p.currentTokenLocation().getByteOffset(), key)) {
+        if (!plainKey(array, offset, length, (int) p.currentTokenLocation().getByteOffset(), key)) {
           plainKeys = false;
         }
         JsonToken kind = p.nextToken();
@@ -252,8 +267,9 @@ public final class RequestBody {
   }
 
   /** Whether the first byte that is not JSON whitespace is {@code {}. */
-  private static boolean startsWithBrace(byte[] b) {
-    for (byte c : b) {
+  private static boolean startsWithBrace(byte[] b, int offset, int length) {
+    for (int i = offset; i < offset + length; i++) {
+      byte c = b[i];
       if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
         return c == '{';
       }
@@ -265,14 +281,14 @@ public final class RequestBody {
    * Whether the key at {@code quote} is written as itself: ASCII, no escape. A key written otherwise
    * ({@code "mod\u0065l"}, an overlong UTF-8 sequence) may read as another key to another parser.
    */
-  private static boolean plainKey(byte[] b, int quote, String key) {
+  private static boolean plainKey(byte[] b, int offset, int length, int quote, String key) {
     int n = key.length();
-    if (quote < 0 || quote + n + 1 >= b.length || b[quote] != '"' || b[quote + n + 1] != '"') {
+    if (quote < 0 || quote + n + 1 >= length || b[offset + quote] != '"' || b[offset + quote + n + 1] != '"') {
       return false;
     }
     for (int i = 0; i < n; i++) {
       char c = key.charAt(i);
-      if (c >= 0x80 || c == '\\' || b[quote + 1 + i] != c) {
+      if (c >= 0x80 || c == '\\' || b[offset + quote + 1 + i] != c) {
         return false;
       }
     }

@@ -89,6 +89,24 @@ class RequestBodyTest {
   }
 
   @Test
+  void aBodyThatLiesInsideALargerBufferIsReadAndEditedWhereItLies() {
+    String client = "{\"model\" : \"coder\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    Buffer around = Buffer.buffer("{\"model\":\"before\"} " + client + " {\"model\":\"after\"}");
+    int start = around.toString().indexOf(client);
+    Buffer inside = around.slice(start, start + client.length());
+
+    RequestBody body = RequestBody.read(inside);
+    assertThat(body.get("model")).isEqualTo("coder");
+    assertThat(body.get("messages")).isEqualTo(new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
+    assertThat(body.withModel("qwen").toString())
+        .isEqualTo("{\"model\" : \"qwen\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    assertThat(body.withModel("qwen").getBytes()).as("readable as one array too")
+        .isEqualTo("{\"model\" : \"qwen\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}".getBytes(StandardCharsets.UTF_8));
+    assertThat(around.toString()).as("the client's bytes are left as they were").contains(client);
+    assertThat(RequestBody.read(around.slice(0, start)).get("model")).isEqualTo("before");
+  }
+
+  @Test
   void aBodyTheGatewayMadeHasNoBytesToEdit() {
     JsonObject made = new JsonObject().put("model", "a").put("messages", new JsonArray().add(new JsonObject()));
     RequestBody body = RequestBody.of(made);
