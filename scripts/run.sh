@@ -91,9 +91,9 @@ read -r -a java_opts <<<"${JAVA_OPTS-$default_java_opts}"
 # it loaded into target/switchboard.jsa when it exits; later runs map them instead of loading and
 # verifying ~6,000 classes again, which halves the start-up on a small machine (docs/benchmarks.md).
 # A rebuilt jar gets a new archive at the next exit. SWITCHBOARD_CDS=0 turns this off.
-# A start that failed (a config error, a port in use) also writes one at its exit, with the few hundred
-# classes loaded by then (~2.5 MB, against ~25 MB after serving): it saves nothing, so an archive under
-# 8 MB is recorded again rather than kept until the next build.
+# A run that ends before the server starts (a config error, --check-config, --help) also writes one at
+# its exit, with the few hundred classes loaded by then (~2.5 MB, against ~25 MB after serving): it saves
+# nothing, so an archive under 8 MB is recorded again rather than kept until the next build.
 jsa="${jar%.jar}.jsa"
 cds_opts=()
 if [[ "${SWITCHBOARD_CDS:-1}" != "0" ]]; then

@@ -47,7 +47,7 @@ EOF
 # scripts/run.sh's flags (its comments say why), without the class-data sharing archive; SOAK_JAVA_OPTS
 # adds more (e.g. -Xmx160m: a heap ceiling, which is what bounds the RSS, see docs/benchmarks.md).
 # shellcheck disable=SC2086
-java -XX:+UseSerialGC -XX:MaxRAMPercentage=25 -Xmn32m -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=5000 ${SOAK_JAVA_OPTS:-} \
+java $(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' scripts/run.sh) ${SOAK_JAVA_OPTS:-} \
   -jar target/switchboard.jar --config "$work/config.yaml" --host 127.0.0.1 --port "$port" \
   >"$work/switchboard.log" 2>&1 &
 pid=$!
