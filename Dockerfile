@@ -48,7 +48,7 @@ EXPOSE 4000
 # and a 32 MB young generation keep the resident size near the live data (docs/benchmarks.md:
 # 218 MB with 1000 streams held, against 293 MB with the defaults), as scripts/run.sh does; the C
 # library's free memory goes back to the system every 5 s (~20 MB less with 1000 streams held).
-ENV JAVA_OPTS="-XX:+UseSerialGC -XX:MaxRAMPercentage=75 -Xmn32m -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=5000"
+ENV JAVA_OPTS="-XX:+UseSerialGC -XX:MaxRAMPercentage=75 -Xmn32m -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"
 
 # Liveness only (not the backends): a down model must not get the router restarted.
 # Assumes the default port 4000; change it here too if you change --port.

@@ -40,9 +40,10 @@ EOF
 #  -XX:TrimNativeHeapInterval=5000  every 5 s, hand the C library's free memory back to the system (what
 #                            the JIT compilers used and let go of, most of it): ~20 MB less RSS with
 #                            1000 streams held, no measurable cost (docs/benchmarks.md). A JDK 17 older
-#                            than 17.0.9 does not know the flag; -XX:+IgnoreUnrecognizedVMOptions lets it
-#                            start without (it must come first, and applies to these defaults only).
-default_java_opts="-XX:+IgnoreUnrecognizedVMOptions -XX:+UseSerialGC -XX:MaxRAMPercentage=25 -Xmn32m -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=5000"
+#                            than 17.0.9 does not know the flag: -XX:+IgnoreUnrecognizedVMOptions lets it
+#                            start without (it must come first, and applies to these defaults only); the
+#                            first updates that know it call it experimental, hence the unlock.
+default_java_opts="-XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockExperimentalVMOptions -XX:+UseSerialGC -XX:MaxRAMPercentage=25 -Xmn32m -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=5000"
 
 case "${1:-}" in
   -h|--help) usage; exit 0 ;;
