@@ -4,7 +4,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: scripts/bench-profile.sh [--seconds N] [--out FILE.html] [--jar JAR] [--body FILE]
+Usage: scripts/bench-profile.sh [--seconds N] [--out FILE.html] [--jar JAR] [--body FILE] [--alloc]
 
 Starts the benchmark's fast backend (nginx answering a fixed chat.completion) and Switchboard
 (scripts/run.sh's JVM flags, CPU 1), warms Switchboard up with wrk (32 connections, until its JIT
@@ -13,7 +13,9 @@ async-profiler (event=cpu, 1 ms interval), attached by scripts/bench/ProfilerAtt
 graph (HTML) to FILE (default docs/profile-small-chat.html) and prints the top frames by self time
 and by library, and wrk's figures with Switchboard's CPU time per request. --body FILE: each
 request's body is FILE (a chat completion for model "fast"; e.g. an agent's ~100 KB context) instead
-of a one-word chat.
+of a one-word chat. --alloc: profiles where the heap is allocated instead (event=alloc, a sample
+every 64 KB; the flame graph and stacks weigh bytes; default FILE docs/profile-small-chat-alloc.html)
+and prints the bytes allocated per request (jstat: eden used and young collections).
 
 async-profiler comes from Maven Central (tools.profiler:async-profiler:4.2, classifier linux-x64,
 with its native library): taken from ~/.m2 when there, else fetched with mvn dependency:get.
@@ -23,8 +25,9 @@ EOF
 
 seconds=20
 body_file=""
+alloc=""
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out="$repo_root/docs/profile-small-chat.html"
+out=""
 jar="$repo_root/target/switchboard.jar"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -33,10 +36,12 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift ;;
     --jar) jar="$2"; shift ;;
     --body) body_file="$(realpath "$2")"; shift ;;
+    --alloc) alloc=1 ;;
     *) echo "bench-profile: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
+[[ -n "$out" ]] || out="$repo_root/docs/profile-small-chat${alloc:+-alloc}.html"
 [[ "$out" == /* ]] || out="$(pwd)/$out"
 say() { printf 'bench-profile: %s\n' "$*" >&2; }
 die() { printf 'bench-profile: FAIL: %s\n' "$*" >&2; exit 1; }
@@ -126,18 +131,32 @@ for i in $(seq 18); do
   [[ "$i" -ge 3 && $(( $(jit_ticks) - j0 )) -lt 28 ]] && break
 done
 say "profiling ${seconds} s of wrk at 32 connections..."
-profiler start,event=cpu,interval=1ms || die "cannot attach async-profiler"
+if [[ -n "$alloc" ]]; then
+  profiler start,event=alloc,alloc=64k || die "cannot attach async-profiler"
+  weigh=",total" # bytes, not samples
+else
+  profiler start,event=cpu,interval=1ms || die "cannot attach async-profiler"
+  weigh=""
+fi
+# Eden in use and young collections so far (jstat -gc: EC, EU, YGC): what the requests allocated.
+eden() { jstat -gc "$sb_pid" | awk 'NR == 2 { print $5, $6, $13 }'; }
+[[ -n "$alloc" ]] && read -r ec0 eu0 ygc0 <<<"$(eden)"
 t0="$(ticks)"
 wrk_out="$(taskset -c 0 wrk -t1 -c32 -d"${seconds}s" -s "$work/post.lua" "$url")"
 t1="$(ticks)"
-profiler "stop,file=$work/flame.html" || die "cannot stop async-profiler"
-profiler "dump,collapsed,file=$work/collapsed.txt" || true
+[[ -n "$alloc" ]] && read -r _ eu1 ygc1 <<<"$(eden)"
+profiler "stop,file=$work/flame.html$weigh" || die "cannot stop async-profiler"
+profiler "dump,collapsed$weigh,file=$work/collapsed.txt" || true
 mkdir -p "$(dirname "$out")"
 cp "$work/flame.html" "$out"
 n="$(awk '/requests in/ { print $1 }' <<<"$wrk_out")"
 echo "$wrk_out"
 awk -v d="$(( t1 - t0 ))" -v n="$n" -v hz="$(getconf CLK_TCK)" \
   'BEGIN { printf "Switchboard CPU time per request: %.1f us (%d requests)\n", d * 1e6 / hz / n, n }'
+if [[ -n "$alloc" ]]; then
+  awk -v ec="$ec0" -v eu0="$eu0" -v eu1="$eu1" -v g="$(( ygc1 - ygc0 ))" -v n="$n" \
+    'BEGIN { printf "Switchboard allocated per request: %.1f KB (%d young collections)\n", (g * ec + eu1 - eu0) / n, g }'
+fi
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "flame graph: $out"
 if [[ -s "$work/collapsed.txt" ]]; then
