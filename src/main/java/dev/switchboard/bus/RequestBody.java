@@ -133,16 +133,12 @@ public final class RequestBody {
   private Object string(Slice s) {
     int from = s.start + 1;
     int to = s.end - 1;
-    if (to < from || bytes.getByte(s.start) != '"' || bytes.getByte(to) != '"') {
-      return bytes.slice(s.start, s.end).toJsonValue();
-    }
-    for (int i = from; i < to; i++) {
+    boolean plain = to >= from && bytes.getByte(s.start) == '"' && bytes.getByte(to) == '"';
+    for (int i = from; plain && i < to; i++) {
       byte c = bytes.getByte(i);
-      if (c == '\\' || c < 0x20) { // c < 0: a byte of a multi-byte sequence
-        return bytes.slice(s.start, s.end).toJsonValue();
-      }
+      plain = c != '\\' && c >= 0x20; // c < 0: a byte of a multi-byte sequence
     }
-    return bytes.getString(from, to, "US-ASCII");
+    return plain ? bytes.getString(from, to, "US-ASCII") : bytes.slice(s.start, s.end).toJsonValue();
   }
 
   /** Whether the body has {@code key} at its top level (with any value, null too). */
