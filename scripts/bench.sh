@@ -174,8 +174,8 @@ machine_t0="$(machine_ticks)"
 own_t0="$(own_ticks)"
 record machine.load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
 
-read -r p_direct p_nginx_backend p_nginxcpr p_sb p_start p_nginx p_litellm p_litellm1 p_portkey \
-  < <(loadgen ports 9 | tr "\n" " "; echo)
+read -r p_direct p_nginx_backend p_nginxcpr p_sb p_start p_nginx p_litellm p_litellm1 p_portkey p_vertx p_vertxbus \
+  < <(loadgen ports 11 | tr "\n" " "; echo)
 
 # ---- fake backends ----
 
@@ -219,6 +219,19 @@ wait_port "$p_nginxcpr" "nginx (connection-per-request hop)"
 fast_backend="$p_nginx_backend"
 wait_port "$p_direct" "the fake backend"
 
+# The stack's floor (scripts/bench/VertxHop.java): the least a Vert.x 5 proxy does, with Switchboard's JVM
+# flags and nothing of Switchboard's in it; once direct, once across the local event bus as Switchboard's
+# request crosses it. What Switchboard costs above the second is its own work, not the stack's or the shape's.
+for v in vertx vertxbus; do
+  port="$p_vertx"; bus=()
+  [[ "$v" == vertxbus ]] && { port="$p_vertxbus"; bus=(--bus); }
+  # shellcheck disable=SC2086
+  taskset -c "$server_cpu" java $sb_java_opts -cp "$cp_tools" VertxHop "$port" "$fast_backend" ${bus[@]+"${bus[@]}"} \
+    >"$work/$v.log" 2>&1 &
+  pids+=($!); tpid[$v]=$!
+  wait_port "$port" "the Vert.x hop ($v)"
+done
+
 # ---- Switchboard ----
 if [[ -n "$quick" ]]; then hold_chunks=4; hold_interval=1000; hold_streams=200; else hold_chunks=20; hold_interval=1500; hold_streams=1000; fi
 key="sk-bench"
@@ -252,6 +265,8 @@ url_direct="http://127.0.0.1:$fast_backend/v1/chat/completions"
 url_nginx="http://127.0.0.1:$p_nginx/v1/chat/completions"
 url_nginxcpr="http://127.0.0.1:$p_nginxcpr/v1/chat/completions"
 url_sb="http://127.0.0.1:$p_sb/v1/chat/completions"
+url_vertx="http://127.0.0.1:$p_vertx/v1/chat/completions"
+url_vertxbus="http://127.0.0.1:$p_vertxbus/v1/chat/completions"
 
 say "start-up: 3 starts (after one not counted), exec to the first answered request..."
 sb_cmd "$p_start"
@@ -374,7 +389,10 @@ done
 record targets.peers "${ready_peers[*]:-}"
 
 # The targets of each measurement, NAME=URL[#MODEL][|Header: value...] as LoadGen takes them.
-plain_targets=("direct=$url_direct" "nginx=$url_nginx" "nginxcpr=$url_nginxcpr" "sb=$url_sb")
+# The first four are the fixed rate's and the idle run's targets; the Vert.x hops (plain requests only:
+# they read the answer whole) follow, then the peers.
+plain_targets=("direct=$url_direct" "nginx=$url_nginx" "nginxcpr=$url_nginxcpr" "sb=$url_sb"
+  "vertx=$url_vertx" "vertxbus=$url_vertxbus")
 stream_targets=("direct=http://127.0.0.1:$p_direct/c20i2/v1/chat/completions"
   "nginx=http://127.0.0.1:$p_nginx/c20i2/v1/chat/completions"
   "nginxcpr=http://127.0.0.1:$p_nginxcpr/c20i2/v1/chat/completions" "sb=$url_sb")
@@ -492,6 +510,10 @@ record warm.jit_last_slice_ms "${jit}0"
 for t in direct nginx nginxcpr ${ready_peers[@]+"${ready_peers[@]}"}; do
   wrk_run "warm.$t" "" 32 3 "$t"
 done
+# The Vert.x hops have far less code to compile: 30 s each is past their JIT's settling.
+for _ in $(seq "$(( warm_max > 6 ? 6 : warm_max ))"); do
+  for t in vertx vertxbus; do wrk_run "warm.$t" "" 32 5 "$t"; done
+done
 sleep 2
 record rss.idle_warm_mb "$(rss_mb)"
 
@@ -526,7 +548,7 @@ say "fixed rate: 300 req/s, ${rate_s} s x 2 rounds per target..."
 loadgen rate --rate 300 --seconds "$rate_s" --conns 16 --rounds 2 --model fast --key "$key" "${plain_targets[@]:0:4}" >>"$results"
 
 say "saturation: wrk at 32 and 256 connections, ${sat_s} s x 2 rounds per target, CPU time per request..."
-sat_targets=(direct nginx nginxcpr sb ${ready_peers[@]+"${ready_peers[@]}"})
+sat_targets=(direct nginx nginxcpr sb vertx vertxbus ${ready_peers[@]+"${ready_peers[@]}"})
 saturation() {
   local c r i t n=${#sat_targets[@]}
   for c in 32 256; do

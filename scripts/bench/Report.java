@@ -177,6 +177,18 @@ public final class Report {
       }
       add("sat_c" + c + "_vs_direct", "Saturation, " + c + " connections, ÷ direct", "×", "sat.c" + c + ".sb.rps",
           g -> g.apply("sat.c" + c + ".sb.rps") / g.apply("sat.c" + c + ".direct.rps"), null, null);
+      // The stack's floor: how near nginx the least a Vert.x proxy does comes, and how far above it Switchboard is.
+      if (nginx && floors().contains("vertxbus")) {
+        add("sat_c" + c + "_vertx_vs_nginx", "Saturation, " + c + " connections, Vert.x hop ÷ keep-alive nginx hop",
+            "×", "sat.c" + c + ".vertx.rps",
+            g -> g.apply("sat.c" + c + ".vertx.rps") / g.apply("sat.c" + c + ".nginx.rps"), null, null);
+        add("sat_c" + c + "_vertx_cpu_vs_nginx", "CPU time per request, " + c
+                + " connections, Vert.x hop's ÷ keep-alive nginx hop's", "×", "sat.c" + c + ".vertx.cpu_us",
+            g -> g.apply("sat.c" + c + ".vertx.cpu_us") / g.apply("sat.c" + c + ".nginx.cpu_us"), null, null);
+        add("sat_c" + c + "_cpu_vs_vertxbus", "CPU time per request, " + c
+                + " connections, Switchboard's ÷ the Vert.x hop over the bus's", "×", "sat.c" + c + ".sb.cpu_us",
+            g -> g.apply("sat.c" + c + ".sb.cpu_us") / g.apply("sat.c" + c + ".vertxbus.cpu_us"), null, null);
+      }
     }
     double ttfcBar = v("stream.nginx.ttfc_p50_us") - v("stream.direct.ttfc_p50_us");
     add("stream_ttfc_p50_added_us", "Stream, added time to first chunk p50", "µs", "stream.sb.ttfc_p50_us",
@@ -300,8 +312,15 @@ public final class Report {
       case "litellm1" -> "LiteLLM (--num_workers 1)";
       case "portkey" -> "Portkey";
       case "bifrost" -> "Bifrost";
+      case "vertx" -> "Vert.x hop (the stack's floor)";
+      case "vertxbus" -> "Vert.x hop over the event bus";
       default -> target;
     };
+  }
+
+  /** The Vert.x hops this run measured (scripts/bench/VertxHop.java): the stack's floor, direct and over the bus. */
+  private List<String> floors() {
+    return List.of("vertx", "vertxbus").stream().filter(t -> rounds("sat.c32." + t + ".rps") > 0).toList();
   }
 
   /** A figure pooled over rounds, or the mean of its rounds when only those were recorded. */
@@ -320,6 +339,7 @@ public final class Report {
   /** Every target against the keep-alive nginx hop, in one table; skipped targets with the reason. */
   String ratios() {
     List<String> targets = new ArrayList<>(List.of("nginx", "nginxcpr", "sb"));
+    targets.addAll(floors());
     targets.addAll(peers);
     StringBuilder sb = new StringBuilder();
     sb.append("| Target | req/s, 32 conn. | ÷ floor | req/s, 256 conn. | ÷ floor | CPU µs/request (32 conn.) | ÷ floor's "
@@ -351,7 +371,7 @@ public final class Report {
           .append(" | ").append(fmt(pooled("rate." + t + ".p50_us") - pooled("rate.direct.p50_us")))
           .append(" | ").append(fmt(big)).append(" | ").append(fmt(big / bigFloor))
           .append(" | ").append(streamed ? fmt(pooled("stream." + t + ".ttfc_p50_us") - pooled("stream.direct.ttfc_p50_us"))
-              : "no stream completed")
+              : floors().contains(t) ? "– (plain requests only)" : "no stream completed")
           .append(" | ").append(streamed && pooled("stream." + t + ".chunk_p50_us") > 0
               ? fmt(pooled("stream." + t + ".chunk_p50_us")) : "–")
           .append(" | ").append(streamed ? fmt(pooled("stream." + t + ".total_p50_us") - pooled("stream.direct.total_p50_us"))
@@ -446,6 +466,7 @@ public final class Report {
   /** The per-target figures the summary is computed from. */
   private String perTarget() {
     List<String> targets = new ArrayList<>(List.of("direct", "nginx", "nginxcpr", "sb"));
+    targets.addAll(floors());
     targets.addAll(peers);
     StringBuilder sb = new StringBuilder();
     sb.append("| Measurement | ").append(String.join(" | ", targets.stream()
