@@ -55,7 +55,10 @@ public final class VertxHop {
         });
   }
 
-  /** A keep-alive client pool to the backend, as Switchboard's BackendVerticle keeps one. */
+  /**
+   * A keep-alive client pool to the backend, as Switchboard's BackendVerticle keeps one; at most 64
+   * connections, the nginx hop's {@code keepalive 64} (Switchboard's own pool has no cap below 1,024).
+   */
   static HttpClientAgent client(Vertx vertx) {
     return vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
         new PoolOptions().setHttp1MaxSize(64));
