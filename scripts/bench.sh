@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmark: Switchboard next to a direct backend, nginx hops (the keep-alive one is the floor) and the
-# peer gateways (LiteLLM, Portkey; Bifrost where it installs), on 127.0.0.1 only.
+# Benchmark: Switchboard next to a direct backend, nginx hops (the keep-alive one is the floor), a bare
+# Vert.x hop (the stack's floor) and the peer gateways (LiteLLM, Portkey; Bifrost where it installs),
+# on 127.0.0.1 only.
 set -euo pipefail
 
 usage() {
@@ -15,7 +16,10 @@ and through the peer gateways, each started the way its users start it, on the s
 same fake backends and the same requests: the LiteLLM proxy (PyPI, the version compat/ pins, no
 database; its default workers, "litellm", and --num_workers 1, "litellm1"), the Portkey gateway
 (npm @portkey-ai/gateway, pinned) and Bifrost (go install of its HTTP transport, pinned). A peer
-that cannot be installed or started is a skipped row with the reason. Everything on 127.0.0.1:
+that cannot be installed or started is a skipped row with the reason. And the stack's own floor:
+a bare Vert.x 5 hop (scripts/bench/VertxHop.java, Switchboard's JVM flags, nothing of
+Switchboard's in it), direct ("vertx") and across the local event bus ("vertxbus"), in the plain
+measurements (sequential, ~100 KB body, saturation). Everything on 127.0.0.1:
 
   start-up      exec to the first answered chat completion (3 starts)
   sequential    ~1000 requests at concurrency 1, per target, interleaved; p50/p99 minus direct;
@@ -44,7 +48,7 @@ measured and written next to the figures: on a shared machine it is the main sou
 
 Prints a table, compares it with the targets and with the previous run recorded in the doc, and
 rewrites the generated part of docs/benchmarks.md (between its bench:results markers) with the
-figures, the machine's description and the date. About 12-15 minutes; --quick: about 4 minutes,
+figures, the machine's description and the date. About 16-20 minutes; --quick: about 4 minutes,
 short and noisy, for trying the script (the doc is then left alone unless --doc is given).
 
 Options:
