@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param shutdownGrace         how long a shutdown (or a removed model) waits for requests in flight
  * @param clientIdleTimeout     how long a client connection may stay open with no request in flight; 0: for ever
  * @param metricsRequireAuth    whether GET /metrics needs the master key
+ * @param vertxMeters           whether Vert.x's own per-request meters (HTTP server and client, event bus, TCP)
+ *                              are kept; at start only
  * @param eventBridgePort       TCP event-bus bridge port; 0 means off
  * @param eventBridgeHost       interface the bridge binds to
  * @param cluster               how a clustered node joins its peers (used only with --cluster)
@@ -29,6 +31,7 @@ public record SwitchboardSettings(
     Duration shutdownGrace,
     Duration clientIdleTimeout,
     boolean metricsRequireAuth,
+    boolean vertxMeters,
     int eventBridgePort,
     String eventBridgeHost,
     ClusterSettings cluster,

@@ -53,8 +53,9 @@ final class SwitchboardSettingsParser {
     Duration grace = f.seconds(s.get("shutdown_grace"), AT + ".shutdown_grace", true);
     Duration clientIdle = f.seconds(s.get("client_idle_timeout"), AT + ".client_idle_timeout", true);
 
-    Map<String, Object> metrics = section(s.get("metrics"), AT + ".metrics", Set.of("require_auth"), f);
+    Map<String, Object> metrics = section(s.get("metrics"), AT + ".metrics", Set.of("require_auth", "vertx_meters"), f);
     Boolean requireAuth = f.bool(metrics.get("require_auth"), AT + ".metrics.require_auth");
+    Boolean vertxMeters = f.bool(metrics.get("vertx_meters"), AT + ".metrics.vertx_meters");
 
     String bridgeAt = AT + ".event_bridge";
     Map<String, Object> bridge = section(s.get("event_bridge"), bridgeAt, Set.of("port", "host"), f);
@@ -74,6 +75,7 @@ final class SwitchboardSettingsParser {
         grace != null ? grace : Duration.ofSeconds(30),
         clientIdle != null ? clientIdle : DEFAULT_CLIENT_IDLE,
         requireAuth != null && requireAuth,
+        vertxMeters == null || vertxMeters,
         port != null ? port.intValue() : 0,
         host != null ? host : "127.0.0.1",
         cluster,

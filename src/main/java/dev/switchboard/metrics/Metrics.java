@@ -12,6 +12,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.metrics.MetricsOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
@@ -49,10 +50,24 @@ public final class Metrics {
     this.states = new ModelStateGauges(vertx, config, registry);
   }
 
-  /** What {@code VertxOptions.setMetricsOptions} needs for Vert.x's meters to land in the same scrape. */
-  public static MicrometerMetricsOptions vertxOptions() {
-    return new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+  /**
+   * What {@code VertxOptions.setMetricsOptions} needs for Vert.x's meters to land in the same scrape.
+   * {@code perRequestMeters} false ({@code switchboard_settings.metrics.vertx_meters: false}) leaves out
+   * Vert.x's own meters of each request, connection and bus message ({@code vertx_http_*},
+   * {@code vertx_net_*}, {@code vertx_eventbus_*}): Vert.x 5.0.7 looks each of them up in the registry
+   * on every call, ~14 % of a small request's CPU at saturation (docs/benchmarks.md). Switchboard's own meters
+   * and the JVM's stay.
+   */
+  public static MicrometerMetricsOptions vertxOptions(boolean perRequestMeters) {
+    MicrometerMetricsOptions options = new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+    if (!perRequestMeters) {
+      for (MetricsDomain d : List.of(MetricsDomain.HTTP_SERVER, MetricsDomain.HTTP_CLIENT, MetricsDomain.NET_SERVER,
+          MetricsDomain.NET_CLIENT, MetricsDomain.EVENT_BUS)) {
+        options.addDisabledMetricsCategory(d);
+      }
+    }
+    return options;
   }
 
   /**

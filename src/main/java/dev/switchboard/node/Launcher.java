@@ -55,7 +55,8 @@ public final class Launcher {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     // One event loop per core, shared by the API instances and the BackendVerticles: a call then often
     // stays on one thread, where Vert.x's default (two loops per core) makes it hop between two.
-    VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(Metrics.vertxOptions())
+    VertxOptions vertxOptions = new VertxOptions()
+        .setMetricsOptions(Metrics.vertxOptions(config.switchboard().vertxMeters()))
         .setEventLoopPoolSize(instances);
     Switchboard.Options options = new Switchboard.Options(opts.host(), opts.port(), instances, opts.bridgePort());
     Vertx vertx;

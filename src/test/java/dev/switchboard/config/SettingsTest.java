@@ -108,7 +108,7 @@ class SettingsTest {
     SwitchboardSettings s = load("model_list: []").switchboard();
     assertThat(s).isEqualTo(new SwitchboardSettings(32L << 20, 100, Duration.ofSeconds(600),
         Duration.ofMillis(1500), Duration.ofMillis(400), Duration.ofMillis(1500), Duration.ofSeconds(30),
-        Duration.ofSeconds(75), false, 0, "127.0.0.1", ClusterSettings.DEFAULTS, ResponseStoreSettings.DEFAULTS));
+        Duration.ofSeconds(75), false, true, 0, "127.0.0.1", ClusterSettings.DEFAULTS, ResponseStoreSettings.DEFAULTS));
   }
 
   @Test
@@ -123,13 +123,14 @@ class SettingsTest {
           stream_peer_timeout_ms: 300
           shutdown_grace: 0
           client_idle_timeout: 2.5
-          metrics: {require_auth: true}
+          metrics: {require_auth: true, vertx_meters: false}
           event_bridge: {port: 7000, host: 0.0.0.0}
           cluster: {name: lab}
           response_store: {max_responses: 5, max_size_mb: 1, ttl: 60}
         """).switchboard();
     assertThat(s).isEqualTo(new SwitchboardSettings(512L * 1024, 0, Duration.ofSeconds(5), Duration.ofMillis(200),
-        Duration.ofMillis(100), Duration.ofMillis(300), Duration.ZERO, Duration.ofMillis(2500), true, 7000, "0.0.0.0",
+        Duration.ofMillis(100), Duration.ofMillis(300), Duration.ZERO, Duration.ofMillis(2500), true, false, 7000,
+        "0.0.0.0",
         new ClusterSettings("lab", List.of(), null, null, 0, 0, null),
         new ResponseStoreSettings(5, 1L << 20, Duration.ofSeconds(60))));
   }
@@ -150,6 +151,8 @@ class SettingsTest {
         .contains("queue_size");
     assertThat(failure("switchboard_settings: {event_bridge: {prot: 1}}").path())
         .isEqualTo("switchboard_settings.event_bridge.prot");
+    assertThat(failure("switchboard_settings: {metrics: {vertx_meters: sometimes}}").path())
+        .isEqualTo("switchboard_settings.metrics.vertx_meters");
   }
 
   @Test
